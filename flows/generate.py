@@ -1,0 +1,97 @@
+"""The Prefect flow behind ``synth generate``: one task per shard, CPU work in a local process pool.
+
+Prefect tasks run on its thread runner and hand the CPU-bound shard to a pool of spawned worker processes that
+never import Prefect (Prefect's own process runner starts a temporary API server in every worker, which
+cost tens of seconds here). Shards are independent and resumable, so a failed or killed run is finished by
+running the same command again.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import threading
+import time
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from synth.pipeline import STATE_DIR, ShardJob, build_shard, finalize, plan, set_progress_counter
+from synth.recipe import load_recipe
+
+_pool: Executor | None = None
+progress_counter = None  # set by the CLI to a multiprocessing Value it polls for the progress bar
+
+
+def _worker_init(counter, parent: int) -> None:
+    set_progress_counter(counter)
+
+    def watch() -> None:  # a worker whose parent was killed must not keep writing into the output folder
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+@contextmanager
+def local_workers(n: int):
+    global _pool
+    ctx = mp.get_context("spawn")
+    counter = progress_counter if progress_counter is not None else ctx.Value("q", 0)
+    _pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init,
+                                initargs=(counter, os.getpid()))
+    try:
+        yield _pool
+    finally:
+        _pool.shutdown(wait=True, cancel_futures=True)
+        _pool = None
+
+
+@contextmanager
+def output_lock(out: Path):
+    """One run per output folder at a time."""
+    import fcntl
+
+    state = out / STATE_DIR
+    state.mkdir(parents=True, exist_ok=True)
+    with open(state / "lock", "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            from synth.errors import OutputError
+
+            raise OutputError(f"output.dir: another synth run is writing to {out}") from None
+        yield
+
+
+@task(name="generate-shard", task_run_name="{job.stem}", cache_policy=NO_CACHE)
+def generate_shard(job: ShardJob) -> dict[str, Any]:
+    summary = _pool.submit(build_shard, job).result() if _pool is not None else build_shard(job)
+    get_run_logger().info("%s: %d rows", job.stem, summary["rows"])
+    return summary
+
+
+@task(name="finalize-dataset", cache_policy=NO_CACHE)
+def finalize_dataset(recipe, jobs: list[ShardJob]) -> dict[str, Any]:
+    return finalize(recipe, jobs)
+
+
+@flow(name="generate-dataset", task_runner=ThreadPoolTaskRunner(max_workers=64), log_prints=True)
+def generate_dataset(recipe: str, out: str | None = None, seed: int | None = None,
+                     workers: int | None = None) -> dict[str, Any]:
+    """Generate the dataset a recipe describes into its output folder (resuming any earlier partial run)."""
+    r = load_recipe(recipe, out=out, seed=seed)
+    n = workers or r.workers or os.cpu_count() or 1
+    jobs = plan(r)
+    with output_lock(Path(r.output.dir)), local_workers(n):
+        futures = [generate_shard.submit(job) for job in jobs]
+        for f in futures:
+            f.result()
+        manifest = finalize_dataset(r, jobs)
+    return manifest

@@ -1,0 +1,163 @@
+"""The ``synth`` command line.
+
+Exit status: 0 on success, 2 on a user error (one line on stderr naming the problem and where), 1 on an
+internal failure.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from synth.errors import SynthError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Manufacture verifiable reasoning datasets (cold-start SFT and RL).")
+err = Console(stderr=True)
+out = Console()
+
+
+def fail(message: str) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+@app.command()
+def generate(
+    recipe: Annotated[Path, typer.Option("--recipe", "-r", help="recipe YAML file")],
+    out_dir: Annotated[str | None, typer.Option("--out", help="output folder (overrides output.dir)")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="seed (overrides the recipe's)")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, help="worker processes")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="replace a different dataset in the folder")] = False,
+) -> None:
+    """Generate the dataset a recipe describes; rerunning the same command resumes an interrupted run."""
+    from synth import pipeline
+    from synth.recipe import load_recipe
+
+    started = time.perf_counter()
+    try:
+        r = load_recipe(recipe, out=out_dir, seed=seed)
+        if overwrite and Path(r.output.dir).exists():
+            shutil.rmtree(r.output.dir)
+        state = pipeline.check_output(r)
+    except SynthError as exc:
+        fail(str(exc))
+    if state == "done":
+        manifest = json.loads((Path(r.output.dir) / "manifest.json").read_text())
+        err.print(f"{r.output.dir} already holds this dataset; nothing to do.")
+        _summary(manifest, time.perf_counter() - started)
+        return
+    total = sum(p.rows for p in pipeline.parts(r))
+    manifest = _run_flow(str(recipe), out_dir, seed, workers, total, resume=state == "resume")
+    _summary(manifest, time.perf_counter() - started)
+    err.print(f"wrote {r.output.dir}")
+
+
+def _run_flow(recipe: str, out_dir: str | None, seed: int | None, workers: int | None, total: int,
+              resume: bool) -> dict[str, Any]:
+    import multiprocessing as mp
+
+    interactive = err.is_terminal
+    if interactive:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from flows import generate as flow_module
+
+    counter = mp.get_context("spawn").Value("q", 0)
+    flow_module.progress_counter = counter
+    stop = threading.Event()
+    monitor = threading.Thread(target=_progress, args=(counter, total, stop, interactive, resume), daemon=True)
+    monitor.start()
+    try:
+        return flow_module.generate_dataset(recipe=recipe, out=out_dir, seed=seed, workers=workers)
+    except SynthError as exc:
+        stop.set()
+        fail(str(exc))
+    finally:
+        stop.set()
+        monitor.join()
+    raise AssertionError("unreachable")
+
+
+def _progress(counter, total: int, stop: threading.Event, interactive: bool, resume: bool) -> None:
+    log = logging.getLogger("synth")
+    if interactive:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        with Progress(TextColumn("[bold]generating"), BarColumn(), MofNCompleteColumn(),
+                      TextColumn("{task.fields[rate]} rows/s"), TimeRemainingColumn(), console=err,
+                      transient=True) as bar:
+            job = bar.add_task("rows", total=total, rate="-")
+            t0 = time.perf_counter()
+            while not stop.wait(0.2):
+                done = counter.value
+                bar.update(job, completed=done, rate=f"{done / max(time.perf_counter() - t0, 1e-9):,.0f}")
+        return
+    if resume:
+        log.info("resuming an interrupted run")
+    last = -1
+    t0 = time.perf_counter()
+    while not stop.wait(5.0):
+        done = counter.value
+        if done != last:
+            err.print(f"{done:,}/{total:,} rows ({done / max(time.perf_counter() - t0, 1e-9):,.0f} rows/s)",
+                      highlight=False)
+            last = done
+
+
+def _summary(manifest: dict[str, Any], seconds: float) -> None:
+    table = Table(title=f"{manifest['name']}: {seconds:.1f}s")
+    table.add_column("config/split")
+    table.add_column("task/level")
+    table.add_column("rows", justify="right")
+    total = 0
+    for key, counts in manifest["counts"].items():
+        for name, n in counts.items():
+            table.add_row(key, name, f"{n:,}")
+            total += n
+    table.add_row("[bold]total", "", f"[bold]{total:,}")
+    err.print(table)
+    rejects = manifest.get("rejects") or {}
+    err.print("rejected or replaced: " + (", ".join(f"{k} {v:,}" for k, v in rejects.items()) or "none")
+              + f"; {total / max(seconds, 1e-9):,.0f} rows/s overall", highlight=False)
+
+
+@app.command()
+def tasks(as_json: Annotated[bool, typer.Option("--json", help="machine-readable list")] = False) -> None:
+    """List the registered tasks with their modality, levels and knobs."""
+    from synth.task import registry
+
+    described = [cls.describe() for cls in registry().values()]
+    if as_json:
+        out.print_json(json.dumps(described))
+        return
+    table = Table(title="synth tasks")
+    for col in ("task", "modality", "levels", "knobs"):
+        table.add_column(col)
+    for d in described:
+        table.add_row(d["name"], d["modality"], ", ".join(d["levels"]), ", ".join(d["params"]))
+    out.print(table)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    logging.getLogger("synth").setLevel(logging.INFO)
+    try:
+        app()
+    except SynthError as exc:  # errors raised outside a command's own handling
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

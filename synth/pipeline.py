@@ -1,0 +1,335 @@
+"""The work of a run, as plain functions the Prefect flow orchestrates.
+
+``plan``: recipe -> shard jobs. ``build_shard``: one job -> one work Parquet file (resumable row by row).
+``finalize``: global de-duplication across all configs, the final shard files, manifest and card.
+
+Every row is a pure function of (recipe data key, config, split, row index, attempt): the per-row RNG is
+derived by hashing those, so the same recipe and seed give the same bytes whatever the number of workers,
+the order shards finish in, or how often the run was killed and resumed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import random
+import shutil
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from synth import __version__, records
+from synth.distill import trace as trace_distiller
+from synth.errors import OutputError
+from synth.recipe import CONFIG_SPLITS, Recipe
+from synth.rng import derive_seed
+from synth.scoring import intrinsic
+from synth.shards import RowLog, iter_ids, sha256, shard_name, write_parquet_atomic, write_text_atomic
+from synth.task import Instance, content_hash, get_task
+
+log = logging.getLogger("synth")
+
+MAX_ATTEMPTS = 64  # draws per row before a row is given up (only reachable for tiny instance spaces)
+TOPUP_ATTEMPT_BASE = 1_000_000  # attempts used to replace cross-shard duplicates never collide with the first draws
+STATE_DIR = ".synth"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One (config, split) of the output, e.g. rl/train; ``name`` is the recipe's word for it."""
+
+    name: str  # rl | cold_start | eval
+    config: str
+    split: str
+    rows: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.config}/{self.split}"
+
+
+@dataclass(frozen=True)
+class ShardJob:
+    recipe_json: str
+    part: Part
+    shard: int
+    n_shards: int
+    start: int  # index of the shard's first row within its part
+    entries: tuple[int, ...]  # recipe.tasks index of each row
+    work_dir: str
+
+    @property
+    def stem(self) -> str:
+        return f"{self.part.config}-{self.part.split}-{self.shard:05d}"
+
+    @property
+    def work_file(self) -> Path:
+        return Path(self.work_dir) / f"{self.stem}.parquet"
+
+
+@dataclass
+class ShardSummary:
+    rows: int = 0
+    rejects: Counter = field(default_factory=Counter)
+
+
+def parts(recipe: Recipe) -> list[Part]:
+    """Configs in canonical order; on a duplicate across configs the earlier one keeps the instance."""
+    out = []
+    for name in ("eval", "rl", "cold_start"):
+        rows = getattr(recipe.splits, name)
+        if rows:
+            config, split = CONFIG_SPLITS[name]
+            out.append(Part(name, config, split, rows))
+    return out
+
+
+def mixture(recipe: Recipe, part: Part) -> list[int]:
+    """Task entry of every row: exact shares by weight (largest remainder), in a seeded random order."""
+    weights = [t.weight for t in recipe.tasks]
+    total = sum(weights)
+    quotas = [part.rows * w / total for w in weights]
+    counts = [math.floor(q) for q in quotas]
+    by_remainder = sorted(range(len(quotas)), key=lambda i: (-(quotas[i] - counts[i]), i))
+    for i in by_remainder[: part.rows - sum(counts)]:
+        counts[i] += 1
+    order = [i for i, c in enumerate(counts) for _ in range(c)]
+    random.Random(derive_seed(recipe.data_key(), "mixture", part.key)).shuffle(order)
+    return order
+
+
+def work_dir(recipe: Recipe) -> Path:
+    return Path(recipe.output.dir) / STATE_DIR / recipe.run_key()
+
+
+def plan(recipe: Recipe) -> list[ShardJob]:
+    jobs = []
+    recipe_json = recipe.model_dump_json()
+    size = recipe.output.shard_rows
+    for part in parts(recipe):
+        entries = mixture(recipe, part)
+        n = math.ceil(part.rows / size)
+        for k in range(n):
+            start = k * size
+            jobs.append(ShardJob(recipe_json, part, k, n, start, tuple(entries[start : start + size]),
+                                 str(work_dir(recipe))))
+    return jobs
+
+
+# -- rows ---------------------------------------------------------------------------------------------------
+
+
+class RowMaker:
+    """Builds the row at one position of one part; caches tasks and resolved params per recipe entry."""
+
+    def __init__(self, recipe: Recipe) -> None:
+        self.recipe = recipe
+        self.key = recipe.data_key()
+        self.tasks = [get_task(t.task) for t in recipe.tasks]
+        self.params = [task.params_for(t.level, t.params) for task, t in zip(self.tasks, recipe.tasks)]
+
+    def make(self, part: Part, index: int, entry: int, seen: set[str], rejects: Counter,
+             attempt_base: int = 0) -> dict[str, Any] | None:
+        task, params, spec = self.tasks[entry], self.params[entry], self.recipe.tasks[entry]
+        for attempt in range(attempt_base, attempt_base + MAX_ATTEMPTS):
+            seed = derive_seed(self.key, part.key, index, attempt)
+            instance = task.generate(random.Random(seed), params)
+            row_id = content_hash(task.name, instance)
+            if row_id in seen:
+                rejects["duplicate"] += 1
+                continue
+            row = self._row(part, index, spec.level, seed, row_id, task, instance)
+            if row is None:
+                rejects["trace_unverified"] += 1
+                continue
+            seen.add(row_id)
+            return row
+        rejects["instance_space_exhausted"] += 1
+        return None
+
+    def _row(self, part: Part, index: int, level: str, seed: int, row_id: str, task, instance: Instance
+             ) -> dict[str, Any] | None:
+        difficulty, difficulty_level = intrinsic.score(instance.stats, task.effort_scale)
+        extra = {"task": task.name, "level": level, "seed": seed, "instance": instance.canonical_json(),
+                 "split": part.name, "index": index}
+        common = {"id": row_id, "task": task.name, "problem": instance.prompt, "images": instance.images,
+                  "answer": instance.answer, "extra_info": extra, "difficulty": difficulty, "level": level,
+                  "difficulty_level": difficulty_level}
+        if part.config == "cold_start":
+            completion = trace_distiller.distill(task, instance)
+            if completion is None:
+                return None
+            return records.cold_start_row(**common, completion=completion, cot_source="trace")
+        stats = {"nodes": instance.stats.nodes, "backtracks": instance.stats.backtracks,
+                 "steps": instance.stats.steps}
+        return records.rl_row(**common, task_version=task.version, stats=stats)
+
+
+_MAKERS: dict[str, RowMaker] = {}
+_progress = None  # a multiprocessing.Value shared with the parent for the progress bar, set per worker
+
+
+def set_progress_counter(counter) -> None:
+    global _progress
+    _progress = counter
+
+
+def _maker(recipe_json: str) -> RowMaker:
+    if recipe_json not in _MAKERS:
+        _MAKERS[recipe_json] = RowMaker(Recipe.model_validate_json(recipe_json))
+    return _MAKERS[recipe_json]
+
+
+def build_shard(job: ShardJob) -> dict[str, Any]:
+    """Produce the job's work file; resumes from its row log. Returns a small summary."""
+    summary_file = job.work_file.with_suffix(".json")
+    if job.work_file.exists():
+        return json.loads(summary_file.read_text())
+    maker = _maker(job.recipe_json)
+    job.work_file.parent.mkdir(parents=True, exist_ok=True)
+    row_log = RowLog(job.work_file.with_suffix(".rows"))
+    done = row_log.read()
+    rows = [r for r, _ in done]
+    rejects: Counter = Counter()
+    for _, rej in done:
+        rejects.update(rej)
+    _bump(len(done))
+    seen = {r["id"] for r in rows if r is not None}
+    for k in range(len(done), len(job.entries)):
+        row_rejects: Counter = Counter()
+        row = maker.make(job.part, job.start + k, job.entries[k], seen, row_rejects)
+        row_log.append((row, dict(row_rejects)))
+        rows.append(row)
+        rejects.update(row_rejects)
+        _bump(1)
+    kept = [r for r in rows if r is not None]
+    summary = {"part": job.part.key, "shard": job.shard, "rows": len(kept), "rejects": dict(sorted(rejects.items()))}
+    write_text_atomic(json.dumps(summary), summary_file)
+    write_parquet_atomic(records.to_table(kept, job.part.config), job.work_file)
+    row_log.remove()
+    return summary
+
+
+def _bump(n: int) -> None:
+    if _progress is not None and n:
+        with _progress.get_lock():
+            _progress.value += n
+
+
+# -- finishing ----------------------------------------------------------------------------------------------
+
+
+def finalize(recipe: Recipe, jobs: list[ShardJob]) -> dict[str, Any]:
+    """De-duplicate across configs, write the final shards, then the card and (last) the manifest."""
+    out = Path(recipe.output.dir)
+    maker = RowMaker(recipe)
+    seen: set[str] = set()
+    rejects: Counter = Counter()
+    shards_meta: dict[str, list[dict[str, Any]]] = {}
+    counts: dict[str, Counter] = {}
+    for job in jobs:
+        summary = json.loads(job.work_file.with_suffix(".json").read_text())
+        rejects.update(summary["rejects"])
+        ids = list(iter_ids(job.work_file))
+        dup_rows = []
+        for k, row_id in enumerate(ids):
+            if row_id in seen:
+                dup_rows.append(k)
+            else:
+                seen.add(row_id)
+        final = out / "data" / job.part.config / shard_name(job.part.split, job.shard, job.n_shards)
+        if dup_rows:
+            table = _replace_duplicates(maker, job, ids, dup_rows, seen, rejects)
+            write_parquet_atomic(table, final)
+        else:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
+            shutil.copyfile(job.work_file, tmp)
+            os.replace(tmp, final)
+        meta = pq.read_table(final, columns=["task", "level"])
+        n_rows = meta.num_rows
+        c = counts.setdefault(job.part.key, Counter())
+        for task, level in zip(meta.column("task").to_pylist(), meta.column("level").to_pylist()):
+            c[f"{task}/{level}"] += 1
+        shards_meta.setdefault(job.part.key, []).append(
+            {"file": str(final.relative_to(out)), "rows": n_rows, "sha256": sha256(final)}
+        )
+    _remove_stale_shards(out, shards_meta)
+    manifest = {
+        "name": recipe.name,
+        "synth_version": __version__,
+        "pyarrow_version": pa.__version__,
+        "task_versions": {t.task: get_task(t.task).version for t in recipe.tasks},
+        "seed": recipe.seed,
+        "data_key": recipe.data_key(),
+        "recipe": json.loads(recipe.model_dump_json(exclude={"output": {"dir"}, "workers": True})),
+        "configs": {key: {"rows": sum(s["rows"] for s in shards), "shards": shards}
+                    for key, shards in shards_meta.items()},
+        "counts": {key: dict(sorted(c.items())) for key, c in counts.items()},
+        "rejects": dict(sorted(rejects.items())),
+    }
+    from synth.card import render_card
+
+    write_text_atomic(render_card(manifest), out / "README.md")
+    write_text_atomic(json.dumps(manifest, indent=2, sort_keys=True) + "\n", out / "manifest.json")
+    shutil.rmtree(out / STATE_DIR, ignore_errors=True)
+    return manifest
+
+
+def _replace_duplicates(maker: RowMaker, job: ShardJob, ids: list[str], dup_rows: list[int], seen: set[str],
+                        rejects: Counter) -> pa.Table:
+    """Swap rows whose instance an earlier shard or config already holds for fresh draws at the same index."""
+    table = pq.read_table(job.work_file)
+    rows = table.to_pylist()
+    # the work file holds kept rows only; map each back to its planned index through extra_info.index
+    for k in dup_rows:
+        index = rows[k]["extra_info"]["index"]
+        entry = job.entries[index - job.start]
+        rejects["duplicate"] += 1
+        rows[k] = maker.make(job.part, index, entry, seen, rejects, attempt_base=TOPUP_ATTEMPT_BASE)
+    return records.to_table([r for r in rows if r is not None], job.part.config)
+
+
+def _remove_stale_shards(out: Path, shards_meta: dict[str, list[dict[str, Any]]]) -> None:
+    """Drop data files a previous, differently sized run left behind (their names differ in '-of-N')."""
+    keep = {s["file"] for shards in shards_meta.values() for s in shards}
+    data = out / "data"
+    if data.exists():
+        for path in data.rglob("*.parquet"):
+            if str(path.relative_to(out)) not in keep:
+                path.unlink()
+
+
+# -- run state ----------------------------------------------------------------------------------------------
+
+
+def check_output(recipe: Recipe) -> str:
+    """'done' if the folder already holds this dataset, 'resume' / 'new' otherwise; OutputError if foreign."""
+    out = Path(recipe.output.dir)
+    manifest = out / "manifest.json"
+    if manifest.exists():
+        try:
+            existing = json.loads(manifest.read_text())
+        except (OSError, json.JSONDecodeError):
+            raise OutputError(f"{manifest}: unreadable manifest; remove the folder or choose another --out") from None
+        if existing.get("data_key") == recipe.data_key() and all(
+            (out / s["file"]).exists() for c in existing.get("configs", {}).values() for s in c["shards"]
+        ):
+            layout = {c: len(v["shards"]) for c, v in existing["configs"].items()}
+            planned = {p.key: math.ceil(p.rows / recipe.output.shard_rows) for p in parts(recipe)}
+            if layout == planned:
+                return "done"
+        if existing.get("data_key") != recipe.data_key():
+            raise OutputError(
+                f"output.dir: {out} already holds a different dataset (manifest data_key "
+                f"{existing.get('data_key')}); pass --overwrite or choose another --out"
+            )
+    elif out.exists() and any(p.name != STATE_DIR for p in out.iterdir()) and not (out / STATE_DIR).exists():
+        raise OutputError(f"output.dir: {out} is not empty and holds no synth dataset; choose another --out")
+    return "resume" if work_dir(recipe).exists() else "new"
