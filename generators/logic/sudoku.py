@@ -23,6 +23,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from generators.common import answer_instruction, pick
+from synth.errors import TaskError
 from synth.task import Instance, Params, SolverStats, Task, register
 
 BOXES = {4: (2, 2), 6: (2, 3), 9: (3, 3)}
@@ -40,6 +41,9 @@ class SudokuParams(Params):
     def _fits(self) -> SudokuParams:
         if self.givens >= self.size * self.size:
             raise ValueError(f"givens must be below {self.size * self.size} for a {self.size}x{self.size} grid")
+        if self.size == 4 and self.technique != "naked":
+            # measured: every minimal 4x4 puzzle falls to naked singles, so no 4x4 needs more
+            raise ValueError("4x4 puzzles never need more than naked singles; use technique: naked")
         return self
 
 
@@ -283,11 +287,13 @@ class Sudoku(Task):
 
     def generate(self, rng: random.Random, params: SudokuParams) -> Instance:
         g = GEOMETRY[params.size]
-        while True:
+        for _ in range(500):
             solution = random_solution(rng, g)
             puzzle = self._carve(rng, g, solution, params)
             if puzzle is not None:
                 break
+        else:
+            raise TaskError(f"sudoku: no {g.n}x{g.n} puzzle needing {params.technique!r} found in 500 grids")
         data = {"size": g.n, "givens": puzzle, "solution": solution, "technique": params.technique}
         solver = Solver()
         solver.search(Board(g, puzzle), limit=1)

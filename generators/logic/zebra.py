@@ -2,8 +2,9 @@
 
 Clue kinds: a value is in house k, or not in house k; two values share a house, or do not; one value is
 directly left of another, somewhere left of it, or next to it. Clues are true statements about a random
-solution, added until the solution is the only one, then removed one by one wherever the solution stays
-unique, so every remaining clue is needed.
+solution, added until the solution is the only one, then removed one by one wherever the puzzle stays
+solvable at its level, so every remaining clue is needed: at ``search`` levels for uniqueness, at
+``deduction`` levels for uniqueness or for solving by deduction alone (without case splits).
 
 The solver keeps, for every (attribute, value), the bitmask of houses it may occupy. Clues and the
 one-value-per-house rule narrow those masks; ``search`` levels may also need case splits, and uniqueness there
@@ -130,7 +131,7 @@ class Solver:
                         if m & (m - 1) == 0:
                             for w in range(h):
                                 if w != v and row[w] & m:
-                                    changed |= self.narrow(dom, (a, w), full & ~m, "one value per house", depth)
+                                    changed |= self.narrow(dom, (a, w), full & ~m, "each house holding one value per attribute", depth)
                     for house in range(h):
                         bit = 1 << house
                         holders = [v for v in range(h) if row[v] & bit]
