@@ -8,11 +8,8 @@ running the same command again.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
-import threading
-import time
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -21,36 +18,23 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from synth.pipeline import STATE_DIR, ShardJob, build_shard, finalize, plan, set_progress_counter
+from synth.pipeline import STATE_DIR, ShardJob, build_shard, finalize, plan
 from synth.recipe import load_recipe
+from synth.workers import process_pool
 
 _pool: Executor | None = None
 progress_counter = None  # set by the CLI to a multiprocessing Value it polls for the progress bar
 
 
-def _worker_init(counter, parent: int) -> None:
-    set_progress_counter(counter)
-
-    def watch() -> None:  # a worker whose parent was killed must not keep writing into the output folder
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
 @contextmanager
 def local_workers(n: int):
     global _pool
-    ctx = mp.get_context("spawn")
-    counter = progress_counter if progress_counter is not None else ctx.Value("q", 0)
-    _pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init,
-                                initargs=(counter, os.getpid()))
-    try:
-        yield _pool
-    finally:
-        _pool.shutdown(wait=True, cancel_futures=True)
-        _pool = None
+    with process_pool(n, progress_counter) as pool:
+        _pool = pool
+        try:
+            yield pool
+        finally:
+            _pool = None
 
 
 @contextmanager
@@ -83,8 +67,9 @@ def finalize_dataset(recipe, jobs: list[ShardJob]) -> dict[str, Any]:
 
 
 @flow(name="generate-dataset", task_runner=ThreadPoolTaskRunner(max_workers=64), log_prints=True)
-def generate_dataset(recipe: str, out: str | None = None, seed: int | None = None,
-                     workers: int | None = None) -> dict[str, Any]:
+def generate_dataset(
+    recipe: str, out: str | None = None, seed: int | None = None, workers: int | None = None
+) -> dict[str, Any]:
     """Generate the dataset a recipe describes into its output folder (resuming any earlier partial run)."""
     r = load_recipe(recipe, out=out, seed=seed)
     n = workers or r.workers or os.cpu_count() or 1

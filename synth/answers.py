@@ -77,7 +77,9 @@ _INT = re.compile(r"[-+−]?\d+")
 
 def parse_single_int(text: str) -> int | None:
     """The one integer in ``text``, or None if there are none or several (a hedge)."""
-    found = _INT.findall(text.replace(",", "") if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+", text.strip()) else text)
+    found = _INT.findall(
+        text.replace(",", "") if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+", text.strip()) else text
+    )
     if len(found) != 1:
         return None
     return int(found[0].replace("−", "-"))

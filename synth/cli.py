@@ -22,8 +22,12 @@ from rich.table import Table
 
 from synth.errors import SynthError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Manufacture verifiable reasoning datasets (cold-start SFT and RL).")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Manufacture verifiable reasoning datasets (cold-start SFT and RL).",
+)
 err = Console(stderr=True)
 out = Console()
 
@@ -39,7 +43,9 @@ def generate(
     out_dir: Annotated[str | None, typer.Option("--out", help="output folder (overrides output.dir)")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="seed (overrides the recipe's)")] = None,
     workers: Annotated[int | None, typer.Option("--workers", min=1, help="worker processes")] = None,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="replace a different dataset in the folder")] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="replace a different dataset in the folder")
+    ] = False,
 ) -> None:
     """Generate the dataset a recipe describes; rerunning the same command resumes an interrupted run."""
     from synth import pipeline
@@ -64,8 +70,9 @@ def generate(
     err.print(f"wrote {r.output.dir}")
 
 
-def _run_flow(recipe: str, out_dir: str | None, seed: int | None, workers: int | None, total: int,
-              resume: bool) -> dict[str, Any]:
+def _run_flow(
+    recipe: str, out_dir: str | None, seed: int | None, workers: int | None, total: int, resume: bool
+) -> dict[str, Any]:
     import multiprocessing as mp
 
     interactive = err.is_terminal
@@ -76,7 +83,9 @@ def _run_flow(recipe: str, out_dir: str | None, seed: int | None, workers: int |
     counter = mp.get_context("spawn").Value("q", 0)
     flow_module.progress_counter = counter
     stop = threading.Event()
-    monitor = threading.Thread(target=_progress, args=(counter, total, stop, interactive, resume), daemon=True)
+    monitor = threading.Thread(
+        target=_progress, args=(counter, total, stop, interactive, resume), daemon=True
+    )
     monitor.start()
     try:
         return flow_module.generate_dataset(recipe=recipe, out=out_dir, seed=seed, workers=workers)
@@ -94,9 +103,15 @@ def _progress(counter, total: int, stop: threading.Event, interactive: bool, res
     if interactive:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-        with Progress(TextColumn("[bold]generating"), BarColumn(), MofNCompleteColumn(),
-                      TextColumn("{task.fields[rate]} rows/s"), TimeRemainingColumn(), console=err,
-                      transient=True) as bar:
+        with Progress(
+            TextColumn("[bold]generating"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]} rows/s"),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
             job = bar.add_task("rows", total=total, rate="-")
             t0 = time.perf_counter()
             while not stop.wait(0.2):
@@ -110,8 +125,10 @@ def _progress(counter, total: int, stop: threading.Event, interactive: bool, res
     while not stop.wait(5.0):
         done = counter.value
         if done != last:
-            err.print(f"{done:,}/{total:,} rows ({done / max(time.perf_counter() - t0, 1e-9):,.0f} rows/s)",
-                      highlight=False)
+            err.print(
+                f"{done:,}/{total:,} rows ({done / max(time.perf_counter() - t0, 1e-9):,.0f} rows/s)",
+                highlight=False,
+            )
             last = done
 
 
@@ -128,8 +145,12 @@ def _summary(manifest: dict[str, Any], seconds: float) -> None:
     table.add_row("[bold]total", "", f"[bold]{total:,}")
     err.print(table)
     rejects = manifest.get("rejects") or {}
-    err.print("rejected or replaced: " + (", ".join(f"{k} {v:,}" for k, v in rejects.items()) or "none")
-              + f"; {total / max(seconds, 1e-9):,.0f} rows/s overall", highlight=False)
+    err.print(
+        "rejected or replaced: "
+        + (", ".join(f"{k} {v:,}" for k, v in rejects.items()) or "none")
+        + f"; {total / max(seconds, 1e-9):,.0f} rows/s overall",
+        highlight=False,
+    )
 
 
 @app.command()

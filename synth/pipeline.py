@@ -36,7 +36,9 @@ from synth.task import Instance, content_hash, get_task
 log = logging.getLogger("synth")
 
 MAX_ATTEMPTS = 64  # draws per row before a row is given up (only reachable for tiny instance spaces)
-TOPUP_ATTEMPT_BASE = 1_000_000  # attempts used to replace cross-shard duplicates never collide with the first draws
+TOPUP_ATTEMPT_BASE = (
+    1_000_000  # attempts used to replace cross-shard duplicates never collide with the first draws
+)
 STATE_DIR = ".synth"
 
 
@@ -117,8 +119,17 @@ def plan(recipe: Recipe) -> list[ShardJob]:
         n = math.ceil(part.rows / size)
         for k in range(n):
             start = k * size
-            jobs.append(ShardJob(recipe_json, part, k, n, start, tuple(entries[start : start + size]),
-                                 str(work_dir(recipe))))
+            jobs.append(
+                ShardJob(
+                    recipe_json,
+                    part,
+                    k,
+                    n,
+                    start,
+                    tuple(entries[start : start + size]),
+                    str(work_dir(recipe)),
+                )
+            )
     return jobs
 
 
@@ -134,8 +145,9 @@ class RowMaker:
         self.tasks = [get_task(t.task) for t in recipe.tasks]
         self.params = [task.params_for(t.level, t.params) for task, t in zip(self.tasks, recipe.tasks)]
 
-    def make(self, part: Part, index: int, entry: int, seen: set[str], rejects: Counter,
-             attempt_base: int = 0) -> dict[str, Any] | None:
+    def make(
+        self, part: Part, index: int, entry: int, seen: set[str], rejects: Counter, attempt_base: int = 0
+    ) -> dict[str, Any] | None:
         task, params, spec = self.tasks[entry], self.params[entry], self.recipe.tasks[entry]
         for attempt in range(attempt_base, attempt_base + MAX_ATTEMPTS):
             seed = derive_seed(self.key, part.key, index, attempt)
@@ -153,21 +165,39 @@ class RowMaker:
         rejects["instance_space_exhausted"] += 1
         return None
 
-    def _row(self, part: Part, index: int, level: str, seed: int, row_id: str, task, instance: Instance
-             ) -> dict[str, Any] | None:
+    def _row(
+        self, part: Part, index: int, level: str, seed: int, row_id: str, task, instance: Instance
+    ) -> dict[str, Any] | None:
         difficulty, difficulty_level = intrinsic.score(instance.stats, task.effort_scale)
-        extra = {"task": task.name, "level": level, "seed": seed, "instance": instance.canonical_json(),
-                 "split": part.name, "index": index}
-        common = {"id": row_id, "task": task.name, "problem": instance.prompt, "images": instance.images,
-                  "answer": instance.answer, "extra_info": extra, "difficulty": difficulty, "level": level,
-                  "difficulty_level": difficulty_level}
+        extra = {
+            "task": task.name,
+            "level": level,
+            "seed": seed,
+            "instance": instance.canonical_json(),
+            "split": part.name,
+            "index": index,
+        }
+        common = {
+            "id": row_id,
+            "task": task.name,
+            "problem": instance.prompt,
+            "images": instance.images,
+            "answer": instance.answer,
+            "extra_info": extra,
+            "difficulty": difficulty,
+            "level": level,
+            "difficulty_level": difficulty_level,
+        }
         if part.config == "cold_start":
             completion = trace_distiller.distill(task, instance)
             if completion is None:
                 return None
             return records.cold_start_row(**common, completion=completion, cot_source="trace")
-        stats = {"nodes": instance.stats.nodes, "backtracks": instance.stats.backtracks,
-                 "steps": instance.stats.steps}
+        stats = {
+            "nodes": instance.stats.nodes,
+            "backtracks": instance.stats.backtracks,
+            "steps": instance.stats.steps,
+        }
         return records.rl_row(**common, task_version=task.version, stats=stats)
 
 
@@ -209,7 +239,12 @@ def build_shard(job: ShardJob) -> dict[str, Any]:
         rejects.update(row_rejects)
         _bump(1)
     kept = [r for r in rows if r is not None]
-    summary = {"part": job.part.key, "shard": job.shard, "rows": len(kept), "rejects": dict(sorted(rejects.items()))}
+    summary = {
+        "part": job.part.key,
+        "shard": job.shard,
+        "rows": len(kept),
+        "rejects": dict(sorted(rejects.items())),
+    }
     write_text_atomic(json.dumps(summary), summary_file)
     write_parquet_atomic(records.to_table(kept, job.part.config), job.work_file)
     row_log.remove()
@@ -269,8 +304,10 @@ def finalize(recipe: Recipe, jobs: list[ShardJob]) -> dict[str, Any]:
         "seed": recipe.seed,
         "data_key": recipe.data_key(),
         "recipe": json.loads(recipe.model_dump_json(exclude={"output": {"dir"}, "workers": True})),
-        "configs": {key: {"rows": sum(s["rows"] for s in shards), "shards": shards}
-                    for key, shards in shards_meta.items()},
+        "configs": {
+            key: {"rows": sum(s["rows"] for s in shards), "shards": shards}
+            for key, shards in shards_meta.items()
+        },
         "counts": {key: dict(sorted(c.items())) for key, c in counts.items()},
         "rejects": dict(sorted(rejects.items())),
     }
@@ -282,8 +319,9 @@ def finalize(recipe: Recipe, jobs: list[ShardJob]) -> dict[str, Any]:
     return manifest
 
 
-def _replace_duplicates(maker: RowMaker, job: ShardJob, ids: list[str], dup_rows: list[int], seen: set[str],
-                        rejects: Counter) -> pa.Table:
+def _replace_duplicates(
+    maker: RowMaker, job: ShardJob, ids: list[str], dup_rows: list[int], seen: set[str], rejects: Counter
+) -> pa.Table:
     """Swap rows whose instance an earlier shard or config already holds for fresh draws at the same index."""
     table = pq.read_table(job.work_file)
     rows = table.to_pylist()
@@ -317,7 +355,9 @@ def check_output(recipe: Recipe) -> str:
         try:
             existing = json.loads(manifest.read_text())
         except (OSError, json.JSONDecodeError):
-            raise OutputError(f"{manifest}: unreadable manifest; remove the folder or choose another --out") from None
+            raise OutputError(
+                f"{manifest}: unreadable manifest; remove the folder or choose another --out"
+            ) from None
         if existing.get("data_key") == recipe.data_key() and all(
             (out / s["file"]).exists() for c in existing.get("configs", {}).values() for s in c["shards"]
         ):

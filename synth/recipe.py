@@ -89,7 +89,9 @@ class Recipe(Model):
 
     def run_key(self) -> str:
         """data_key plus the file layout: a resumed run must match it."""
-        return hashlib.blake2b(f"{self.data_key()}/{self.output.shard_rows}".encode(), digest_size=8).hexdigest()
+        return hashlib.blake2b(
+            f"{self.data_key()}/{self.output.shard_rows}".encode(), digest_size=8
+        ).hexdigest()
 
 
 def load_recipe(path: str | os.PathLike[str], out: str | None = None, seed: int | None = None) -> Recipe:
@@ -130,8 +132,9 @@ def _first_error(exc: ValidationError, raw: dict[str, Any]) -> str:
         parent = _path(loc[:-1])
         fields = _fields_at(loc[:-1])
         hint = did_you_mean(loc[-1], fields)
-        return f"{where}: unknown key{hint or ''}" + (f" ({parent or 'top level'} takes: {', '.join(fields)})"
-                                                        if not hint else "")
+        return f"{where}: unknown key{hint or ''}" + (
+            f" ({parent or 'top level'} takes: {', '.join(fields)})" if not hint else ""
+        )
     if err["type"] == "missing":
         return f"{where}: required key is missing"
     msg = err["msg"].removeprefix("Value error, ")

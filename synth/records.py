@@ -20,14 +20,16 @@ SYSTEM_PROMPT = (
 
 MESSAGE = pa.struct([("role", pa.string()), ("content", pa.string())])
 IMAGE = pa.struct([("bytes", pa.binary()), ("path", pa.string())])
-EXTRA_INFO = pa.struct([
-    ("task", pa.string()),
-    ("level", pa.string()),
-    ("seed", pa.int64()),
-    ("instance", pa.string()),
-    ("split", pa.string()),
-    ("index", pa.int64()),
-])
+EXTRA_INFO = pa.struct(
+    [
+        ("task", pa.string()),
+        ("level", pa.string()),
+        ("seed", pa.int64()),
+        ("instance", pa.string()),
+        ("split", pa.string()),
+        ("index", pa.int64()),
+    ]
+)
 SOLVER_STATS = pa.struct([("nodes", pa.int64()), ("backtracks", pa.int64()), ("steps", pa.int64())])
 
 RL_FIELDS = [
@@ -86,9 +88,20 @@ def user_content(problem: str, n_images: int) -> str:
     return "<image>" * n_images + problem
 
 
-def rl_row(*, id: str, task: str, task_version: str, problem: str, images: list[bytes], answer: str,
-           extra_info: dict[str, Any], difficulty: float, level: str, difficulty_level: str,
-           stats: dict[str, int]) -> dict[str, Any]:
+def rl_row(
+    *,
+    id: str,
+    task: str,
+    task_version: str,
+    problem: str,
+    images: list[bytes],
+    answer: str,
+    extra_info: dict[str, Any],
+    difficulty: float,
+    level: str,
+    difficulty_level: str,
+    stats: dict[str, int],
+) -> dict[str, Any]:
     content = user_content(problem, len(images))
     return {
         "id": id,
@@ -108,9 +121,20 @@ def rl_row(*, id: str, task: str, task_version: str, problem: str, images: list[
     }
 
 
-def cold_start_row(*, id: str, task: str, problem: str, images: list[bytes], answer: str, completion: str,
-                   extra_info: dict[str, Any], difficulty: float, level: str, difficulty_level: str,
-                   cot_source: str) -> dict[str, Any]:
+def cold_start_row(
+    *,
+    id: str,
+    task: str,
+    problem: str,
+    images: list[bytes],
+    answer: str,
+    completion: str,
+    extra_info: dict[str, Any],
+    difficulty: float,
+    level: str,
+    difficulty_level: str,
+    cot_source: str,
+) -> dict[str, Any]:
     return {
         "id": id,
         "task": task,

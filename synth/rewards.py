@@ -47,10 +47,16 @@ def _task_name(data_source: object, extra_info: object) -> str | None:
     return None
 
 
-def compute_score(data_source: str, solution_str: str, ground_truth: str, extra_info: dict | None = None) -> float:
+def compute_score(
+    data_source: str, solution_str: str, ground_truth: str, extra_info: dict | None = None
+) -> float:
     try:
         name = _task_name(data_source, extra_info)
-        if name is None or not isinstance(extra_info, dict) or not isinstance(extra_info.get("instance"), str):
+        if (
+            name is None
+            or not isinstance(extra_info, dict)
+            or not isinstance(extra_info.get("instance"), str)
+        ):
             return 0.0
         return score_completion(get_task(name), _puzzle(extra_info["instance"]), solution_str)
     except Exception:

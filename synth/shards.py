@@ -51,7 +51,8 @@ class RowLog:
 
     def append(self, record: Any) -> None:
         if self._fh is None:
-            self._fh = open(self.path, "ab", buffering=0)  # unbuffered: each record reaches the OS at once
+            # unbuffered: each record reaches the OS at once; the handle lives until close()
+            self._fh = open(self.path, "ab", buffering=0)  # noqa: SIM115
         payload = pickle.dumps(record, protocol=5)
         self._fh.write(_HEADER.pack(len(payload), zlib.crc32(payload)) + payload)
 

@@ -108,7 +108,11 @@ class Task:
     def describe(cls) -> dict[str, Any]:
         schema = cls.Params.model_json_schema()
         knobs = {
-            name: {k: v for k, v in prop.items() if k in ("type", "minimum", "maximum", "enum", "description", "default")}
+            name: {
+                k: v
+                for k, v in prop.items()
+                if k in ("type", "minimum", "maximum", "enum", "description", "default")
+            }
             for name, prop in schema.get("properties", {}).items()
         }
         return {

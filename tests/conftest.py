@@ -32,8 +32,14 @@ def write_recipe(path: Path, **overrides) -> Path:
 
 def run_cli(*args: str, timeout: float = 300, **kwargs) -> subprocess.CompletedProcess:
     env = {**os.environ, "PREFECT_LOGGING_LEVEL": "WARNING"}
-    return subprocess.run([sys.executable, "-m", "synth.cli", *args], capture_output=True, text=True,
-                          timeout=timeout, env=env, cwd=kwargs.get("cwd", ROOT))
+    return subprocess.run(
+        [sys.executable, "-m", "synth.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=kwargs.get("cwd", ROOT),
+    )
 
 
 @pytest.fixture

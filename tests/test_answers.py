@@ -14,9 +14,20 @@ def test_boxed_inside_or_instead_of_answer_block():
 
 
 def test_malformed_inputs_give_none_never_raise():
-    for bad in [None, 5, b"<answer>1</answer>", "", "no tags", "<answer>cut off", "</answer>",
-                "<answer><answer>x</answer></answer>", "<answer>   </answer>", "x" * 1_000_000,
-                "<answer>" + "y" * 30_000 + "</answer>", "\\boxed{" * 5000]:
+    for bad in [
+        None,
+        5,
+        b"<answer>1</answer>",
+        "",
+        "no tags",
+        "<answer>cut off",
+        "</answer>",
+        "<answer><answer>x</answer></answer>",
+        "<answer>   </answer>",
+        "x" * 1_000_000,
+        "<answer>" + "y" * 30_000 + "</answer>",
+        "\\boxed{" * 5000,
+    ]:
         assert extract_answer(bad) is None
 
 

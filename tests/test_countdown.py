@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import operator
 from fractions import Fraction
 
 import pytest
@@ -11,6 +12,7 @@ from generators.arith.countdown import Countdown, parse_expression
 from synth.rng import derive_rng
 
 TASK = Countdown()
+OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
 
 
 def expressions(numbers: list[int]):
@@ -28,8 +30,7 @@ def expressions(numbers: list[int]):
                         if op == "/" and rv == 0:
                             yield f"({lt} / {rt})", None
                             continue
-                        v = {"+": lambda: lv + rv, "-": lambda: lv - rv, "*": lambda: lv * rv,
-                             "/": lambda: lv / rv}[op]()
+                        v = OPS[op](lv, rv)
                         yield f"({lt} {op} {rt})", v
 
     for k in range(1, len(numbers) + 1):
@@ -57,13 +58,31 @@ def test_use_all_and_reuse_rules():
     assert TASK.verify(p, inst.answer) == 1.0
     n = p["numbers"]
     assert TASK.verify(p, f"{p['target']} + {n[0]} - {n[0]}") == 0.0  # the target is not a given number
-    assert TASK.verify(p, f"{n[0]} + {n[0]}") == (1.0 if n.count(n[0]) > 1 and 2 * n[0] == p["target"] else 0.0)
+    assert TASK.verify(p, f"{n[0]} + {n[0]}") == (
+        1.0 if n.count(n[0]) > 1 and 2 * n[0] == p["target"] else 0.0
+    )
 
 
-@pytest.mark.parametrize("text", [
-    "__import__('os').system('echo hacked')", "2**10", "lambda: 1", "1 if 1 else 2", "[1][0]", "9" * 400,
-    "(" * 5000 + "1" + ")" * 5000, "1 +", "()", "3 4", "1e5", "0x10", "1_000", "-3 + 4", "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "__import__('os').system('echo hacked')",
+        "2**10",
+        "lambda: 1",
+        "1 if 1 else 2",
+        "[1][0]",
+        "9" * 400,
+        "(" * 5000 + "1" + ")" * 5000,
+        "1 +",
+        "()",
+        "3 4",
+        "1e5",
+        "0x10",
+        "1_000",
+        "-3 + 4",
+        "",
+    ],
+)
 def test_parser_rejects_anything_but_arithmetic(text):
     assert parse_expression(text) is None
 

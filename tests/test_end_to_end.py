@@ -19,8 +19,11 @@ pytestmark = pytest.mark.slow
 
 
 def digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_cli_runs_are_byte_identical_and_load_with_datasets(tmp_path):
@@ -45,10 +48,17 @@ def test_cli_runs_are_byte_identical_and_load_with_datasets(tmp_path):
 
 
 def test_sigkill_at_any_moment_then_rerun_gives_the_uninterrupted_bytes(tmp_path):
-    tasks = [{"task": "sudoku", "level": "medium"}, {"task": "zebra", "level": "medium"},
-             {"task": "knights_knaves", "level": "hard"}]
-    recipe = write_recipe(tmp_path / "r.yaml", tasks=tasks, splits={"rl": 900, "cold_start": 150},
-                          output={"dir": str(tmp_path / "crash"), "shard_rows": 150})
+    tasks = [
+        {"task": "sudoku", "level": "medium"},
+        {"task": "zebra", "level": "medium"},
+        {"task": "knights_knaves", "level": "hard"},
+    ]
+    recipe = write_recipe(
+        tmp_path / "r.yaml",
+        tasks=tasks,
+        splits={"rl": 900, "cold_start": 150},
+        output={"dir": str(tmp_path / "crash"), "shard_rows": 150},
+    )
     clean = run_cli("generate", "--recipe", str(recipe), "--out", str(tmp_path / "clean"))
     assert clean.returncode == 0, clean.stderr
 
@@ -57,8 +67,14 @@ def test_sigkill_at_any_moment_then_rerun_gives_the_uninterrupted_bytes(tmp_path
     kills = 0
     # kill once while rows are being logged and once after some shards finished
     for moment in ("rows", "shard"):
-        proc = subprocess.Popen([sys.executable, "-m", "synth.cli", "generate", "--recipe", str(recipe)], cwd=ROOT,
-                                env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "synth.cli", "generate", "--recipe", str(recipe)],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.time() + 240
         while time.time() < deadline and proc.poll() is None:
             rows = [p for p in work.rglob("*.rows") if p.stat().st_size > 2000]

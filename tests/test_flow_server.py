@@ -27,11 +27,19 @@ def free_port() -> int:
 @pytest.fixture
 def prefect_server(tmp_path):
     port = free_port()
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(tmp_path / "prefect-home"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
     env.pop("PREFECT_API_URL", None)
-    proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port",
-                             str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}/api"
     deadline = time.time() + 120
     while time.time() < deadline:
@@ -51,10 +59,20 @@ def prefect_server(tmp_path):
 
 def test_generate_runs_as_a_flow_on_a_real_server(tmp_path, prefect_server):
     url, env = prefect_server
-    recipe = write_recipe(tmp_path / "r.yaml", splits={"rl": 60, "cold_start": 20}, output={"dir": str(tmp_path / "out"), "shard_rows": 20})
+    recipe = write_recipe(
+        tmp_path / "r.yaml",
+        splits={"rl": 60, "cold_start": 20},
+        output={"dir": str(tmp_path / "out"), "shard_rows": 20},
+    )
     run_env = {**env, "PREFECT_API_URL": url, "PREFECT_LOGGING_LEVEL": "WARNING"}
-    result = subprocess.run([sys.executable, "-m", "synth.cli", "generate", "--recipe", str(recipe)], cwd=ROOT,
-                            env=run_env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "synth.cli", "generate", "--recipe", str(recipe)],
+        cwd=ROOT,
+        env=run_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "manifest.json").exists()
 
@@ -67,11 +85,17 @@ def test_generate_runs_as_a_flow_on_a_real_server(tmp_path, prefect_server):
         "    print(json.dumps([r.state.type.value for r in runs]))\n"
         "    print(json.dumps(sorted(t.name for t in tasks)))\n"
     )
-    out = subprocess.run([sys.executable, "-c", probe], env=run_env, capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", probe], env=run_env, capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stderr
     flow_line, task_line = out.stdout.strip().splitlines()[-2:]
     assert json.loads(flow_line) == ["COMPLETED"]
     names = json.loads(task_line)
     assert sum(n.startswith("finalize-dataset") for n in names) == 1
     assert sorted(n for n in names if not n.startswith("finalize")) == [
-        "cold_start-train-00000", "rl-train-00000", "rl-train-00001", "rl-train-00002"]
+        "cold_start-train-00000",
+        "rl-train-00000",
+        "rl-train-00001",
+        "rl-train-00002",
+    ]

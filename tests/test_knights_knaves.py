@@ -32,8 +32,11 @@ def holds(s, knight: tuple[bool, ...]) -> bool:
 
 def models(puzzle) -> list[tuple[bool, ...]]:
     n = len(puzzle["names"])
-    return [k for k in itertools.product([True, False], repeat=n)
-            if all(holds(s, k) == k[i] for i, s in enumerate(puzzle["statements"]))]
+    return [
+        k
+        for k in itertools.product([True, False], repeat=n)
+        if all(holds(s, k) == k[i] for i, s in enumerate(puzzle["statements"]))
+    ]
 
 
 @pytest.mark.parametrize("level", list(TASK.levels))
@@ -69,13 +72,17 @@ def test_constant_answers_earn_nothing():
 def test_answer_formats_and_hedges():
     names = ["Alice", "Bob", "Carol"]
     want = {"Alice": "knight", "Bob": "knave", "Carol": "knight"}
-    for text in ["Alice is a knight, Bob is a knave, Carol is a knight",
-                 "Alice and Carol are knights; Bob is a knave.",
-                 "Knights: Alice, Carol. Knaves: Bob",
-                 "**Alice**: knight\n**Bob**: knave\n**Carol**: knight"]:
+    for text in [
+        "Alice is a knight, Bob is a knave, Carol is a knight",
+        "Alice and Carol are knights; Bob is a knave.",
+        "Knights: Alice, Carol. Knaves: Bob",
+        "**Alice**: knight\n**Bob**: knave\n**Carol**: knight",
+    ]:
         assert parse_roles(text, names) == want, text
-    for hedge in ["Alice is a knight or a knave, Bob is a knave, Carol is a knight",
-                  "Alice is a knight, Bob is a knave",
-                  "Alice is not a knave, Bob is a knave, Carol is a knight",
-                  "Alice is a knight, Alice is a knave, Bob is a knave, Carol is a knight"]:
+    for hedge in [
+        "Alice is a knight or a knave, Bob is a knave, Carol is a knight",
+        "Alice is a knight, Bob is a knave",
+        "Alice is not a knave, Bob is a knave, Carol is a knight",
+        "Alice is a knight, Alice is a knave, Bob is a knave, Carol is a knight",
+    ]:
         assert parse_roles(hedge, names) is None, hedge

@@ -25,13 +25,20 @@ def run_in_process(recipe_path: Path, **over) -> Path:
 
 
 def all_rows(out: Path) -> dict[str, list[dict]]:
-    return {str(p.relative_to(out)): pq.read_table(p).to_pylist() for p in sorted((out / "data").rglob("*.parquet"))}
+    return {
+        str(p.relative_to(out)): pq.read_table(p).to_pylist()
+        for p in sorted((out / "data").rglob("*.parquet"))
+    }
 
 
 def test_counts_manifest_and_disjoint_configs(tmp_path):
     out = run_in_process(write_recipe(tmp_path / "r.yaml"))
     manifest = json.loads((out / "manifest.json").read_text())
-    assert {k: v["rows"] for k, v in manifest["configs"].items()} == {"rl/test": 20, "rl/train": 100, "cold_start/train": 30}
+    assert {k: v["rows"] for k, v in manifest["configs"].items()} == {
+        "rl/test": 20,
+        "rl/train": 100,
+        "cold_start/train": 30,
+    }
     for config in manifest["configs"].values():
         for shard in config["shards"]:
             assert sha256(out / shard["file"]) == shard["sha256"]
@@ -46,8 +53,12 @@ def test_counts_manifest_and_disjoint_configs(tmp_path):
 
 
 def test_duplicates_are_replaced_across_shards_and_configs(tmp_path):
-    recipe = write_recipe(tmp_path / "r.yaml", tasks=[{"task": "tiny", "level": "a"}],
-                          splits={"rl": 30, "cold_start": 15, "eval": 5}, output={"dir": str(tmp_path / "o"), "shard_rows": 7})
+    recipe = write_recipe(
+        tmp_path / "r.yaml",
+        tasks=[{"task": "tiny", "level": "a"}],
+        splits={"rl": 30, "cold_start": 15, "eval": 5},
+        output={"dir": str(tmp_path / "o"), "shard_rows": 7},
+    )
     out = run_in_process(recipe)
     rows = [row for rows in all_rows(out).values() for row in rows]
     assert sorted(int(r["answer"]) for r in rows) == list(range(50))  # all 50 instances, each once
@@ -58,8 +69,12 @@ def test_duplicates_are_replaced_across_shards_and_configs(tmp_path):
 
 
 def test_exhausted_instance_space_is_counted_not_hidden(tmp_path):
-    recipe = write_recipe(tmp_path / "r.yaml", tasks=[{"task": "tiny", "level": "a", "params": {"space": 10}}],
-                          splits={"rl": 14}, output={"dir": str(tmp_path / "o"), "shard_rows": 5})
+    recipe = write_recipe(
+        tmp_path / "r.yaml",
+        tasks=[{"task": "tiny", "level": "a", "params": {"space": 10}}],
+        splits={"rl": 14},
+        output={"dir": str(tmp_path / "o"), "shard_rows": 5},
+    )
     out = run_in_process(recipe)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["configs"]["rl/train"]["rows"] == 10
@@ -67,8 +82,12 @@ def test_exhausted_instance_space_is_counted_not_hidden(tmp_path):
 
 
 def test_neighbouring_seeds_share_no_instance(tmp_path):
-    a = run_in_process(write_recipe(tmp_path / "a.yaml", seed=1, output={"dir": str(tmp_path / "a"), "shard_rows": 50}))
-    b = run_in_process(write_recipe(tmp_path / "b.yaml", seed=2, output={"dir": str(tmp_path / "b"), "shard_rows": 50}))
+    a = run_in_process(
+        write_recipe(tmp_path / "a.yaml", seed=1, output={"dir": str(tmp_path / "a"), "shard_rows": 50})
+    )
+    b = run_in_process(
+        write_recipe(tmp_path / "b.yaml", seed=2, output={"dir": str(tmp_path / "b"), "shard_rows": 50})
+    )
     ids_a = {r["id"] for rows in all_rows(a).values() for r in rows}
     ids_b = {r["id"] for rows in all_rows(b).values() for r in rows}
     assert len(ids_a) == len(ids_b) == 150
@@ -76,8 +95,12 @@ def test_neighbouring_seeds_share_no_instance(tmp_path):
 
 
 def test_shard_size_does_not_change_the_rows(tmp_path):
-    a = run_in_process(write_recipe(tmp_path / "a.yaml", output={"dir": str(tmp_path / "a"), "shard_rows": 7}))
-    b = run_in_process(write_recipe(tmp_path / "b.yaml", output={"dir": str(tmp_path / "b"), "shard_rows": 1000}))
+    a = run_in_process(
+        write_recipe(tmp_path / "a.yaml", output={"dir": str(tmp_path / "a"), "shard_rows": 7})
+    )
+    b = run_in_process(
+        write_recipe(tmp_path / "b.yaml", output={"dir": str(tmp_path / "b"), "shard_rows": 1000})
+    )
 
     def rows(out, prefix):
         return [r for name, rs in all_rows(out).items() if name.startswith(prefix) for r in rs]
@@ -109,10 +132,17 @@ def test_rows_reverify_from_their_own_columns(tmp_path, config):
     assert rows
     for r in rows:
         if config == "rl":
-            assert compute_score(r["data_source"], f"<answer>{r['answer']}</answer>", r["answer"], r["extra_info"]) == 1.0
+            assert (
+                compute_score(
+                    r["data_source"], f"<answer>{r['answer']}</answer>", r["answer"], r["extra_info"]
+                )
+                == 1.0
+            )
             assert r["problem"] == r["prompt"][-1]["content"]
         else:
             assert [m["role"] for m in r["messages"]] == ["system", "user", "assistant"]
             completion = r["messages"][-1]["content"]
             assert completion.startswith("<think>") and "</think>" in completion
-            assert reward([[{"role": "assistant", "content": completion}]], extra_info=[r["extra_info"]]) == [1.0]
+            assert reward([[{"role": "assistant", "content": completion}]], extra_info=[r["extra_info"]]) == [
+                1.0
+            ]

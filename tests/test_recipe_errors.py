@@ -18,17 +18,38 @@ def edit(path: Path, change) -> Path:
 
 
 CASES = {
-    "unknown task": (lambda d: d["tasks"][1].update(task="sudoko"), ["tasks[1]", "unknown task 'sudoko'", "did you mean 'sudoku'"]),
-    "unknown level": (lambda d: d["tasks"][0].update(level="medum"), ["tasks[0]", "no level 'medum'", "did you mean 'medium'"]),
-    "negative count": (lambda d: d["splits"].update(rl=-5), ["splits.rl", "greater than or equal to 0", "-5"]),
-    "misspelt key": (lambda d: d.update(seeed=d.pop("seed")), ["seeed", "unknown key", "did you mean 'seed'"]),
-    "misspelt nested key": (lambda d: d["output"].update(shard_row=10), ["output.shard_row", "did you mean 'shard_rows'"]),
+    "unknown task": (
+        lambda d: d["tasks"][1].update(task="sudoko"),
+        ["tasks[1]", "unknown task 'sudoko'", "did you mean 'sudoku'"],
+    ),
+    "unknown level": (
+        lambda d: d["tasks"][0].update(level="medum"),
+        ["tasks[0]", "no level 'medum'", "did you mean 'medium'"],
+    ),
+    "negative count": (
+        lambda d: d["splits"].update(rl=-5),
+        ["splits.rl", "greater than or equal to 0", "-5"],
+    ),
+    "misspelt key": (
+        lambda d: d.update(seeed=d.pop("seed")),
+        ["seeed", "unknown key", "did you mean 'seed'"],
+    ),
+    "misspelt nested key": (
+        lambda d: d["output"].update(shard_row=10),
+        ["output.shard_row", "did you mean 'shard_rows'"],
+    ),
     "wrong type": (lambda d: d.update(seed="seven"), ["seed", "valid integer", "'seven'"]),
     "bad knob": (lambda d: d["tasks"][1].update(params={"size": 7}), ["tasks[1]", "size"]),
-    "knob out of range": (lambda d: d["tasks"][0].update(params={"n_people": 40}), ["tasks[0]", "n_people", "less than or equal to 8"]),
+    "knob out of range": (
+        lambda d: d["tasks"][0].update(params={"n_people": 40}),
+        ["tasks[0]", "n_people", "less than or equal to 8"],
+    ),
     "no rows": (lambda d: d.update(splits={"rl": 0}), ["splits", "at least one"]),
     "missing key": (lambda d: d.pop("tasks"), ["tasks", "required"]),
-    "output is a file": (lambda d: d["output"].update(dir="/etc/hostname/sub"), ["output.dir", "not a folder"]),
+    "output is a file": (
+        lambda d: d["output"].update(dir="/etc/hostname/sub"),
+        ["output.dir", "not a folder"],
+    ),
 }
 
 
@@ -49,7 +70,11 @@ def test_bad_recipe_is_one_clear_line(tmp_path, case):
 
 def test_missing_file_and_bad_yaml(tmp_path):
     result = run_cli("generate", "--recipe", str(tmp_path / "nope.yaml"))
-    assert result.returncode == 2 and "recipe file not found" in result.stderr and "Traceback" not in result.stderr
+    assert (
+        result.returncode == 2
+        and "recipe file not found" in result.stderr
+        and "Traceback" not in result.stderr
+    )
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\ntasks: [unclosed\n")
     result = run_cli("generate", "--recipe", str(bad))

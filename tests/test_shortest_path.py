@@ -24,8 +24,10 @@ def test_unique_optimum_by_enumeration(level):
         inst = TASK.generate(derive_rng("sp", level, i), TASK.params_for(level))
         p = inst.puzzle
         g = graph(p)
-        weights = {tuple(path): nx.path_weight(g, path, "weight")
-                   for path in nx.all_simple_paths(g, p["source"], p["target"])}
+        weights = {
+            tuple(path): nx.path_weight(g, path, "weight")
+            for path in nx.all_simple_paths(g, p["source"], p["target"])
+        }
         best = min(weights.values())
         assert best == p["distance"]
         assert [list(k) for k, w in weights.items() if w == best] == [p["path"]]
@@ -38,7 +40,9 @@ def test_verifier_checks_the_route_by_rule():
     g = graph(p)
     assert TASK.verify(p, " -> ".join(p["path"])) == 1.0
     assert TASK.verify(p, ", ".join(p["path"])) == 1.0
-    assert TASK.verify(p, f"The shortest path is {' → '.join(p['path'])} (total weight {p['distance']})") == 1.0
+    assert (
+        TASK.verify(p, f"The shortest path is {' → '.join(p['path'])} (total weight {p['distance']})") == 1.0
+    )
     other = next(path for path in nx.all_simple_paths(g, p["source"], p["target"]) if path != p["path"])
     assert TASK.verify(p, " -> ".join(other)) == 0.0
     assert TASK.verify(p, " -> ".join(p["path"][:1] + p["path"][2:])) == 0.0  # skips a node

@@ -20,8 +20,11 @@ def all_4x4_grids() -> list[tuple[int, ...]]:
     for r in itertools.product(rows, repeat=4):
         flat = tuple(v for row in r for v in row)
         cols_ok = all(len({flat[i * 4 + c] for i in range(4)}) == 4 for c in range(4))
-        boxes_ok = all(len({flat[(br + i) * 4 + bc + j] for i in range(2) for j in range(2)}) == 4
-                       for br in (0, 2) for bc in (0, 2))
+        boxes_ok = all(
+            len({flat[(br + i) * 4 + bc + j] for i in range(2) for j in range(2)}) == 4
+            for br in (0, 2)
+            for bc in (0, 2)
+        )
         if cols_ok and boxes_ok:
             grids.append(flat)
     return grids
@@ -56,7 +59,11 @@ def sat_solutions(givens: list[int], n: int, limit: int = 2) -> list[list[int]]:
         clauses.append([var(r, c, d) for d in range(n)])
         clauses += [[-var(r, c, a), -var(r, c, b)] for a in range(n) for b in range(a + 1, n)]
     units = [[(r, c) for c in range(n)] for r in range(n)] + [[(r, c) for r in range(n)] for c in range(n)]
-    units += [[(br + i, bc + j) for i in range(bh) for j in range(bw)] for br in range(0, n, bh) for bc in range(0, n, bw)]
+    units += [
+        [(br + i, bc + j) for i in range(bh) for j in range(bw)]
+        for br in range(0, n, bh)
+        for bc in range(0, n, bw)
+    ]
     for unit in units:
         for d in range(n):
             clauses.append([var(r, c, d) for r, c in unit])
@@ -70,8 +77,10 @@ def sat_solutions(givens: list[int], n: int, limit: int = 2) -> list[list[int]]:
     return out
 
 
-@pytest.mark.parametrize("level,over,count", [("easy", {}, 15), ("medium", {}, 15), ("hard", {}, 8),
-                                              ("medium", {"size": 6, "givens": 14}, 15)])
+@pytest.mark.parametrize(
+    "level,over,count",
+    [("easy", {}, 15), ("medium", {}, 15), ("hard", {}, 8), ("medium", {"size": 6, "givens": 14}, 15)],
+)
 def test_unique_by_sat_solver(level, over, count):
     params = TASK.params_for(level, over)
     for i in range(count):
@@ -95,12 +104,14 @@ def test_single_cell_edit_scores_zero_and_formats_parse():
     for k in range(0, 81, 7):
         edited = sol[:]
         edited[k] = edited[k] % 9 + 1
-        text = "\n".join(" ".join(map(str, edited[r * 9:(r + 1) * 9])) for r in range(9))
+        text = "\n".join(" ".join(map(str, edited[r * 9 : (r + 1) * 9])) for r in range(9))
         assert TASK.verify(inst.puzzle, text) == 0.0
-    rows = [sol[r * 9:(r + 1) * 9] for r in range(9)]
-    for text in ["\n".join("".join(map(str, r)) for r in rows),
-                 "\n".join(f"Row {i + 1}: " + " | ".join(map(str, r)) for i, r in enumerate(rows)),
-                 str(rows)]:
+    rows = [sol[r * 9 : (r + 1) * 9] for r in range(9)]
+    for text in [
+        "\n".join("".join(map(str, r)) for r in rows),
+        "\n".join(f"Row {i + 1}: " + " | ".join(map(str, r)) for i, r in enumerate(rows)),
+        str(rows),
+    ]:
         assert TASK.verify(inst.puzzle, text) == 1.0, text
     assert parse_grid(inst.answer + "\n" + inst.answer, 9) is None  # two grids is a hedge
 

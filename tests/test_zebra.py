@@ -21,7 +21,9 @@ def clue_holds(c, house) -> bool:
     if kind == "notpos":
         return house[c[1], c[2]] != c[3]
     x, y = house[c[1], c[2]], house[c[3], c[4]]
-    return {"same": x == y, "notsame": x != y, "left": x + 1 == y, "next": abs(x - y) == 1, "before": x < y}[kind]
+    return {"same": x == y, "notsame": x != y, "left": x + 1 == y, "next": abs(x - y) == 1, "before": x < y}[
+        kind
+    ]
 
 
 def brute_force(puzzle) -> list[dict]:
@@ -71,7 +73,10 @@ def sat_count(puzzle, limit: int = 2) -> list[set[int]]:
 
 def solution_rows(puzzle, house) -> list[list[str]]:
     h, na = puzzle["houses"], len(puzzle["attributes"])
-    return [[puzzle["values"][a][next(v for v in range(h) if house[a, v] == k)] for a in range(na)] for k in range(h)]
+    return [
+        [puzzle["values"][a][next(v for v in range(h) if house[a, v] == k)] for a in range(na)]
+        for k in range(h)
+    ]
 
 
 def test_3x3_unique_by_brute_force():
@@ -103,7 +108,7 @@ def test_every_clue_is_needed(level):
         clues = inst.puzzle["clues"]
         assert deducible(inst.puzzle) == (level == "medium") or level == "expert"
         for k in range(len(clues)):
-            fewer = {**inst.puzzle, "clues": clues[:k] + clues[k + 1:]}
+            fewer = {**inst.puzzle, "clues": clues[:k] + clues[k + 1 :]}
             second = len(sat_count(fewer)) == 2
             assert second or (level == "medium" and not deducible(fewer)), f"clue {k} is redundant"
 
@@ -120,10 +125,18 @@ def test_edits_and_constants_score_zero():
     assert statistics.mean(scores) <= 0.3  # one of 4 names; a fixed guess is right 1/4 of the time at best
     grid = TASK.generate(derive_rng("zb-grid"), TASK.params_for("medium", {"question": "grid"}))
     rows = grid.puzzle["solution"]
-    assert TASK.verify(grid.puzzle, "\n".join(f"House {k + 1}: {', '.join(reversed(r))}" for k, r in enumerate(rows))) == 1
+    assert (
+        TASK.verify(
+            grid.puzzle, "\n".join(f"House {k + 1}: {', '.join(reversed(r))}" for k, r in enumerate(rows))
+        )
+        == 1
+    )
     swapped = [r[:] for r in rows]
     swapped[0][1], swapped[1][1] = swapped[1][1], swapped[0][1]
-    assert TASK.verify(grid.puzzle, "\n".join(f"House {k + 1}: {', '.join(r)}" for k, r in enumerate(swapped))) == 0
+    assert (
+        TASK.verify(grid.puzzle, "\n".join(f"House {k + 1}: {', '.join(r)}" for k, r in enumerate(swapped)))
+        == 0
+    )
     listed = "\n".join(f"House {k + 1}: " + ", ".join(v[k] for v in grid.puzzle["values"]) for k in range(4))
     assert TASK.verify(grid.puzzle, listed) == float(listed == grid.answer)
     assert parse_houses("House 1: a, b House 2: c, d", {"houses": 2}) == [["a", "b"], ["c", "d"]]

@@ -66,8 +66,9 @@ def combine(a: Item, b: Item, op: str) -> Item | None:
     return v, f"{left} {op} {right}", p
 
 
-def solve(numbers: list[int], target: int, use_all: bool, log: list[str] | None = None
-          ) -> tuple[str | None, list[str], SolverStats]:
+def solve(
+    numbers: list[int], target: int, use_all: bool, log: list[str] | None = None
+) -> tuple[str | None, list[str], SolverStats]:
     """First solution found by depth-first search over pairs, with memo of dead multisets."""
     stats = SolverStats()
     dead: set[tuple[int, ...]] = set()
@@ -101,8 +102,10 @@ def solve(numbers: list[int], target: int, use_all: bool, log: list[str] | None 
                         return found
                     path.pop()
                     if len(items) == len(numbers) and log is not None and len(log) < 6:
-                        log.append(f"Try {items[i][0]} {op} {items[j][0]} = {c[0]} first: the remaining numbers "
-                                   f"{sorted(r[0] for r in rest[:-1])} with {c[0]} cannot make {target}. Undo.")
+                        log.append(
+                            f"Try {items[i][0]} {op} {items[j][0]} = {c[0]} first: the remaining numbers "
+                            f"{sorted(r[0] for r in rest[:-1])} with {c[0]} cannot make {target}. Undo."
+                        )
                         stats.backtracks += 1
                     elif len(items) == len(numbers):
                         stats.backtracks += 1
@@ -164,12 +167,22 @@ class Countdown(Task):
             if expression is not None:
                 break
         puzzle = {"numbers": numbers, "target": target, "use_all": params.use_all}
-        rule = "each number must be used exactly once." if params.use_all else "each number may be used at most once."
-        prompt = "\n".join([
-            pick(rng, PROMPTS).format(numbers=", ".join(map(str, numbers)), target=target, rule=rule,
-                                      Rule=rule[0].upper() + rule[1:]),
-            answer_instruction("a single arithmetic expression such as (7 - 2) * 3 + 1"),
-        ])
+        rule = (
+            "each number must be used exactly once."
+            if params.use_all
+            else "each number may be used at most once."
+        )
+        prompt = "\n".join(
+            [
+                pick(rng, PROMPTS).format(
+                    numbers=", ".join(map(str, numbers)),
+                    target=target,
+                    rule=rule,
+                    Rule=rule[0].upper() + rule[1:],
+                ),
+                answer_instruction("a single arithmetic expression such as (7 - 2) * 3 + 1"),
+            ]
+        )
         return Instance(puzzle=puzzle, answer=expression, prompt=prompt, stats=stats)
 
     def verify(self, puzzle: dict[str, Any], answer: str) -> float:
@@ -201,8 +214,24 @@ class Countdown(Task):
 
 MAX_EXPR_CHARS = 300
 _TOKEN = re.compile(r"\s*(\d+|[-+*/()])")
-_REPLACE = {"×": "*", " x ": " * ", " X ": " * ", "·": "*", "÷": "/", "−": "-", "–": "-", "\\times": "*",
-            "\\cdot": "*", "\\div": "/", "\\left": "", "\\right": "", "[": "(", "]": ")", "{": "(", "}": ")"}
+_REPLACE = {
+    "×": "*",
+    " x ": " * ",
+    " X ": " * ",
+    "·": "*",
+    "÷": "/",
+    "−": "-",
+    "–": "-",
+    "\\times": "*",
+    "\\cdot": "*",
+    "\\div": "/",
+    "\\left": "",
+    "\\right": "",
+    "[": "(",
+    "]": ")",
+    "{": "(",
+    "}": ")",
+}
 
 
 def parse_expression(text: str) -> tuple[Fraction, list[int]] | None:

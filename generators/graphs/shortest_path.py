@@ -27,7 +27,9 @@ LABELS = list(string.ascii_uppercase)
 
 class ShortestPathParams(Params):
     nodes: int = Field(8, ge=4, le=26, description="number of nodes (labelled A, B, C, ...)")
-    extra_edges: float = Field(0.6, ge=0.0, le=3.0, description="extra edges beyond a spanning tree, per node")
+    extra_edges: float = Field(
+        0.6, ge=0.0, le=3.0, description="extra edges beyond a spanning tree, per node"
+    )
     max_weight: int = Field(9, ge=1, le=99, description="edge weights are drawn from 1..max_weight")
     min_hops: int = Field(2, ge=1, le=10, description="minimum number of edges between source and target")
 
@@ -48,8 +50,9 @@ def random_graph(rng: random.Random, p: ShortestPathParams) -> nx.Graph:
     return g
 
 
-def dijkstra(adj: dict[str, dict[str, int]], source: str, target: str, log: list[str] | None = None
-             ) -> tuple[int, list[str], SolverStats]:
+def dijkstra(
+    adj: dict[str, dict[str, int]], source: str, target: str, log: list[str] | None = None
+) -> tuple[int, list[str], SolverStats]:
     """Distance and path by Dijkstra's algorithm with lexicographic tie-breaking; narrates when ``log``."""
     stats = SolverStats()
     dist = {source: 0}
@@ -66,7 +69,9 @@ def dijkstra(adj: dict[str, dict[str, int]], source: str, target: str, log: list
         stats.nodes += 1
         if u == target:
             if log is not None:
-                log.append(f"{target} is the closest unvisited node, at distance {d}, so its distance is final.")
+                log.append(
+                    f"{target} is the closest unvisited node, at distance {d}, so its distance is final."
+                )
             break
         updates = []
         for v, w in sorted(adj[u].items()):
@@ -153,11 +158,17 @@ class ShortestPath(Task):
         edges = sorted([min(u, v), max(u, v), d["weight"]] for u, v, d in g.edges(data=True))
         distance, path, stats = dijkstra(adj, s, t)
         puzzle = {"edges": edges, "source": s, "target": t, "distance": distance, "path": path}
-        prompt = "\n".join([
-            pick(rng, PROMPTS).format(nodes=", ".join(sorted(g)), s=s, t=t,
-                                      edges="\n".join(f"{u} - {v}: {w}" for u, v, w in edges)),
-            answer_instruction("the route as node labels joined by arrows, e.g. P -> Q -> R"),
-        ])
+        prompt = "\n".join(
+            [
+                pick(rng, PROMPTS).format(
+                    nodes=", ".join(sorted(g)),
+                    s=s,
+                    t=t,
+                    edges="\n".join(f"{u} - {v}: {w}" for u, v, w in edges),
+                ),
+                answer_instruction("the route as node labels joined by arrows, e.g. P -> Q -> R"),
+            ]
+        )
         return Instance(puzzle=puzzle, answer=" -> ".join(path), prompt=prompt, stats=stats)
 
     def verify(self, puzzle: dict[str, Any], answer: str) -> float:
@@ -179,8 +190,10 @@ class ShortestPath(Task):
             adj.setdefault(v, {})[u] = w
         log: list[str] = []
         distance, path, _ = dijkstra(adj, puzzle["source"], puzzle["target"], log)
-        log.append(f"Following the recorded predecessors back from {puzzle['target']}: {' -> '.join(path)}, "
-                   f"total weight {distance}.")
+        log.append(
+            f"Following the recorded predecessors back from {puzzle['target']}: {' -> '.join(path)}, "
+            f"total weight {distance}."
+        )
         return log
 
 

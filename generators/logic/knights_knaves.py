@@ -122,9 +122,14 @@ def _sample(rng: random.Random, depth: int, width: int, n: int, speaker: int, to
         return ["not", _sample(rng, depth - 1, width, n, speaker, False)]
     if r < 0.62:
         k = rng.randint(2, width)
-        return [("and", "or")[r >= 0.37]] + [_sample(rng, depth - 1, width, n, speaker, False) for _ in range(k)]
-    return [("implies", "iff")[r >= 0.85], _sample(rng, depth - 1, width, n, speaker, False),
-            _sample(rng, depth - 1, width, n, speaker, False)]
+        return [("and", "or")[r >= 0.37]] + [
+            _sample(rng, depth - 1, width, n, speaker, False) for _ in range(k)
+        ]
+    return [
+        ("implies", "iff")[r >= 0.85],
+        _sample(rng, depth - 1, width, n, speaker, False),
+        _sample(rng, depth - 1, width, n, speaker, False),
+    ]
 
 
 def _degenerate(s: Statement, knights: list[int], full: int) -> bool:
@@ -158,18 +163,26 @@ SETTINGS = (
     "A remote island is home to knights and knaves only. Knights always tell the truth; knaves always lie.",
     "You visit an island where each person is a knight (always truthful) or a knave (always lying).",
 )
-MEETS = ("You meet {n} inhabitants: {names}.", "{n} islanders stand before you: {names}.",
-         "You are approached by {n} people: {names}.")
+MEETS = (
+    "You meet {n} inhabitants: {names}.",
+    "{n} islanders stand before you: {names}.",
+    "You are approached by {n} people: {names}.",
+)
 SAYS = ('{name} says: "{text}."', '{name} tells you: "{text}."', 'In {name}\'s words: "{text}."')
-ASKS = ("Who is a knight and who is a knave?", "Determine the role of each person.",
-        "Which of them are knights and which are knaves?")
+ASKS = (
+    "Who is a knight and who is a knave?",
+    "Determine the role of each person.",
+    "Which of them are knights and which are knaves?",
+)
 
 
 @register
 class KnightsKnaves(Task):
     name = "knights_knaves"
     version = "1"
-    description = "Knights always tell the truth, knaves always lie; deduce everyone's role from their statements."
+    description = (
+        "Knights always tell the truth, knaves always lie; deduce everyone's role from their statements."
+    )
     Params = KnightsKnavesParams
     levels = {
         "easy": {"n_people": 3, "depth": 2},
@@ -199,7 +212,9 @@ class KnightsKnaves(Task):
         puzzle = {"names": names, "statements": statements, "solution": [ROLES[not k] for k in target]}
         stats = SolverStats()
         self._search(puzzle, stats, [])
-        return Instance(puzzle=puzzle, answer=self.answer_text(puzzle), prompt=self._prompt(rng, puzzle), stats=stats)
+        return Instance(
+            puzzle=puzzle, answer=self.answer_text(puzzle), prompt=self._prompt(rng, puzzle), stats=stats
+        )
 
     def _true_to(self, rng, params, i, target, index) -> Statement:
         """A statement for person i that is true exactly when i is a knight under the target assignment."""
@@ -259,7 +274,7 @@ class KnightsKnaves(Task):
                 if v is None or v == roles[q]:
                     continue
                 out.append(
-                    f"{pad}{names[q]} is a {role(roles[q])}, so the claim \"{say(statements[q], names, q)}\" must be "
+                    f'{pad}{names[q]} is a {role(roles[q])}, so the claim "{say(statements[q], names, q)}" must be '
                     f"{'true' if roles[q] else 'false'}, but under these assumptions it is {'true' if v else 'false'}. "
                     "Contradiction."
                 )
@@ -285,8 +300,11 @@ class KnightsKnaves(Task):
 
         found = dfs({}, 0)
         if found is not None:
-            out.append("Every statement is consistent with this assignment: "
-                       + ", ".join(f"{names[i]} is a {role(found[i])}" for i in range(n)) + ".")
+            out.append(
+                "Every statement is consistent with this assignment: "
+                + ", ".join(f"{names[i]} is a {role(found[i])}" for i in range(n))
+                + "."
+            )
         return found
 
 

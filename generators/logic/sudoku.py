@@ -40,7 +40,9 @@ class SudokuParams(Params):
     @model_validator(mode="after")
     def _fits(self) -> SudokuParams:
         if self.givens >= self.size * self.size:
-            raise ValueError(f"givens must be below {self.size * self.size} for a {self.size}x{self.size} grid")
+            raise ValueError(
+                f"givens must be below {self.size * self.size} for a {self.size}x{self.size} grid"
+            )
         if self.size == 4 and self.technique != "naked":
             # measured: every minimal 4x4 puzzle falls to naked singles, so no 4x4 needs more
             raise ValueError("4x4 puzzles never need more than naked singles; use technique: naked")
@@ -61,9 +63,11 @@ class Geometry:
         boxes = [[i for i in range(n * n) if self.box[i] == b] for b in range(n)]
         # (kind, index, cells); the used-mask of unit k lives at masks[k] with rows, cols, boxes concatenated
         self.idx = [(self.row[i], n + self.col[i], 2 * n + self.box[i]) for i in range(n * n)]
-        self.units = [("row", k, u) for k, u in enumerate(rows)] + [("column", k, u) for k, u in enumerate(cols)] + [
-            ("box", k, u) for k, u in enumerate(boxes)
-        ]
+        self.units = (
+            [("row", k, u) for k, u in enumerate(rows)]
+            + [("column", k, u) for k, u in enumerate(cols)]
+            + [("box", k, u) for k, u in enumerate(boxes)]
+        )
 
 
 GEOMETRY = {n: Geometry(n) for n in BOXES}
@@ -149,8 +153,11 @@ class Solver:
                 stats.steps += 1
                 progress = True
                 if log is not None:
-                    self.say(depth, f"{cell_name(g, i)} can only be {grid[i]} (every other digit is in its row, "
-                                    "column or box).")
+                    self.say(
+                        depth,
+                        f"{cell_name(g, i)} can only be {grid[i]} (every other digit is in its row, "
+                        "column or box).",
+                    )
             empties = rest
             if progress or not hidden:
                 if progress:
@@ -167,7 +174,10 @@ class Solver:
                 missing = full & ~(once | used[k])
                 if missing:
                     if log is not None:
-                        self.say(depth, f"{digits(missing)[0]} has no place left in {kind} {index + 1}: contradiction.")
+                        self.say(
+                            depth,
+                            f"{digits(missing)[0]} has no place left in {kind} {index + 1}: contradiction.",
+                        )
                     return False
                 single = once & ~twice
                 if single:
@@ -177,7 +187,10 @@ class Solver:
                     stats.steps += 1
                     progress = True
                     if log is not None:
-                        self.say(depth, f"In {kind} {index + 1}, {bit.bit_length()} fits only in {cell_name(g, i)}.")
+                        self.say(
+                            depth,
+                            f"In {kind} {index + 1}, {bit.bit_length()} fits only in {cell_name(g, i)}.",
+                        )
             if not progress:
                 return True
         return True
@@ -298,17 +311,23 @@ class Sudoku(Task):
         solver = Solver()
         solver.search(Board(g, puzzle), limit=1)
         bh, bw = BOXES[g.n]
-        prompt = "\n".join([
-            pick(rng, PROMPTS).format(n=g.n, bh=bh, bw=bw),
-            "",
-            grid_text(puzzle, g.n),
-            "",
-            answer_instruction(f"the completed grid as {g.n} lines of {g.n} digits separated by spaces, e.g. a first "
-                               f"line like {' '.join(str((k % g.n) + 1) for k in range(g.n))}"),
-        ])
+        prompt = "\n".join(
+            [
+                pick(rng, PROMPTS).format(n=g.n, bh=bh, bw=bw),
+                "",
+                grid_text(puzzle, g.n),
+                "",
+                answer_instruction(
+                    f"the completed grid as {g.n} lines of {g.n} digits separated by spaces, e.g. a first "
+                    f"line like {' '.join(str((k % g.n) + 1) for k in range(g.n))}"
+                ),
+            ]
+        )
         return Instance(puzzle=data, answer=grid_text(solution, g.n), prompt=prompt, stats=solver.stats)
 
-    def _carve(self, rng: random.Random, g: Geometry, solution: list[int], p: SudokuParams) -> list[int] | None:
+    def _carve(
+        self, rng: random.Random, g: Geometry, solution: list[int], p: SudokuParams
+    ) -> list[int] | None:
         """Givens for ``solution`` needing exactly ``p.technique``; None when this grid does not allow it."""
         # 1. Add givens in random order until singles determine the grid: unique by construction.
         b = Board(g)

@@ -47,9 +47,12 @@ KINDS = ("pos", "notpos", "same", "notsame", "left", "before", "next")
 class ZebraParams(Params):
     houses: int = Field(4, ge=3, le=6, description="number of houses in the row")
     attributes: int = Field(4, ge=3, le=6, description="number of attributes per house")
-    question: Literal["attribute", "grid"] = Field("attribute", description="ask for one value or the full grid")
+    question: Literal["attribute", "grid"] = Field(
+        "attribute", description="ask for one value or the full grid"
+    )
     solving: Literal["deduction", "search"] = Field(
-        "deduction", description="deduction: clue propagation alone solves it; search: case splits may be needed"
+        "deduction",
+        description="deduction: clue propagation alone solves it; search: case splits may be needed",
     )
 
 
@@ -59,8 +62,9 @@ Var = tuple[int, int]  # (attribute index, value index)
 class Solver:
     """Propagation over house bitmasks plus exhaustive search; counts effort, optionally narrates."""
 
-    def __init__(self, houses: int, attrs: int, clues: list[list[Any]], log: list[str] | None = None,
-                 describe=None) -> None:
+    def __init__(
+        self, houses: int, attrs: int, clues: list[list[Any]], log: list[str] | None = None, describe=None
+    ) -> None:
         self.h, self.a, self.clues = houses, attrs, clues
         self.full = (1 << houses) - 1
         self.stats = SolverStats()
@@ -84,9 +88,14 @@ class Solver:
         if self.log is not None and self.describe is not None:
             reason = f"clue {why + 1}" if isinstance(why, int) else why
             where = _houses(new)
-            self.say(depth, f"From {reason}, {self.describe(var)} is in house {where}." if new and new & (new - 1) == 0
-                     else f"From {reason}, {self.describe(var)} can only be in houses {where}." if new
-                     else f"From {reason}, {self.describe(var)} has no house left: contradiction.")
+            self.say(
+                depth,
+                f"From {reason}, {self.describe(var)} is in house {where}."
+                if new and new & (new - 1) == 0
+                else f"From {reason}, {self.describe(var)} can only be in houses {where}."
+                if new
+                else f"From {reason}, {self.describe(var)} has no house left: contradiction.",
+            )
         if not new:
             raise _Conflict
         return True
@@ -131,15 +140,22 @@ class Solver:
                         if m & (m - 1) == 0:
                             for w in range(h):
                                 if w != v and row[w] & m:
-                                    changed |= self.narrow(dom, (a, w), full & ~m, "each house holding one value per attribute", depth)
+                                    changed |= self.narrow(
+                                        dom,
+                                        (a, w),
+                                        full & ~m,
+                                        "each house holding one value per attribute",
+                                        depth,
+                                    )
                     for house in range(h):
                         bit = 1 << house
                         holders = [v for v in range(h) if row[v] & bit]
                         if not holders:
                             raise _Conflict
                         if len(holders) == 1 and row[holders[0]] != bit:
-                            changed |= self.narrow(dom, (a, holders[0]), bit,
-                                                   f"house {house + 1} needing some value", depth)
+                            changed |= self.narrow(
+                                dom, (a, holders[0]), bit, f"house {house + 1} needing some value", depth
+                            )
             return True
         except _Conflict:
             return False
@@ -150,8 +166,12 @@ class Solver:
         dom = dom if dom is not None else self.initial()
         if not self.propagate(dom, depth):
             return []
-        open_vars = [(dom[a][v].bit_count(), a, v) for a in range(self.a) for v in range(self.h)
-                     if dom[a][v] & (dom[a][v] - 1)]
+        open_vars = [
+            (dom[a][v].bit_count(), a, v)
+            for a in range(self.a)
+            for v in range(self.h)
+            if dom[a][v] & (dom[a][v] - 1)
+        ]
         if not open_vars:
             return [dom]
         _, a, v = min(open_vars)
@@ -164,7 +184,10 @@ class Solver:
             result = self.solve(limit - len(found), child, depth + 1)
             if not result:
                 self.stats.backtracks += 1
-                self.say(depth, f"So {self.describe((a, v)) if self.describe else 'it'} is not in house {house + 1}.")
+                self.say(
+                    depth,
+                    f"So {self.describe((a, v)) if self.describe else 'it'} is not in house {house + 1}.",
+                )
             found += result
             if len(found) >= limit:
                 break
@@ -254,16 +277,25 @@ class Zebra(Task):
         values = [rng.sample(ATTRIBUTES[a], h) for a in attrs]
         where = [rng.sample(range(h), h) for _ in attrs]  # where[a][v] = house of value v
         clues = self._clues(rng, where, h, na, params.solving == "search")
-        puzzle: dict[str, Any] = {"houses": h, "attributes": attrs, "values": values, "clues": clues,
-                                  "solution": [[values[a][where[a].index(k)] for a in range(na)] for k in range(h)]}
+        puzzle: dict[str, Any] = {
+            "houses": h,
+            "attributes": attrs,
+            "values": values,
+            "clues": clues,
+            "solution": [[values[a][where[a].index(k)] for a in range(na)] for k in range(h)],
+        }
         if params.question == "attribute":
             a = rng.randrange(1, na)
             v = rng.randrange(h)
             puzzle["ask"] = {"attribute": attrs[a], "value": values[a][v], "answer": "name"}
         solver = Solver(h, na, clues)
         solver.solve(limit=1)
-        return Instance(puzzle=puzzle, answer=self.answer_text(puzzle), prompt=self._prompt(rng, puzzle),
-                        stats=solver.stats)
+        return Instance(
+            puzzle=puzzle,
+            answer=self.answer_text(puzzle),
+            prompt=self._prompt(rng, puzzle),
+            stats=solver.stats,
+        )
 
     def _clues(self, rng: random.Random, where, h: int, na: int, search: bool) -> list[list[Any]]:
         def unique(clues) -> bool:
@@ -308,7 +340,9 @@ class Zebra(Task):
 
     def _prompt(self, rng: random.Random, puzzle: dict[str, Any]) -> str:
         attrs, values = puzzle["attributes"], puzzle["values"]
-        lines = [pick(rng, INTROS).format(h=puzzle["houses"], attrs=", ".join(attrs[:-1]) + f" and {attrs[-1]}")]
+        lines = [
+            pick(rng, INTROS).format(h=puzzle["houses"], attrs=", ".join(attrs[:-1]) + f" and {attrs[-1]}")
+        ]
         for a, name in enumerate(attrs):
             lines.append(f"- {name}: {', '.join(sorted(values[a]))}")
         lines.append("Clues:")
@@ -345,15 +379,27 @@ class Zebra(Task):
         found = solver.solve(limit=1)
         if found:
             dom = found[0]
-            rows = [[values[a][v] for a in range(len(attrs)) for v in range(puzzle["houses"])
-                     if dom[a][v] == 1 << k] for k in range(puzzle["houses"])]
-            log.append("All values are placed: " + "; ".join(f"house {k + 1}: {', '.join(r)}" for k, r in enumerate(rows))
-                       + ".")
+            rows = [
+                [
+                    values[a][v]
+                    for a in range(len(attrs))
+                    for v in range(puzzle["houses"])
+                    if dom[a][v] == 1 << k
+                ]
+                for k in range(puzzle["houses"])
+            ]
+            log.append(
+                "All values are placed: "
+                + "; ".join(f"house {k + 1}: {', '.join(r)}" for k, r in enumerate(rows))
+                + "."
+            )
             ask = puzzle.get("ask")
             if ask:
-                log.append(f"{PHRASE[ask['attribute']].format(v=ask['value'])[0].upper()}"
-                           f"{PHRASE[ask['attribute']].format(v=ask['value'])[1:]} is "
-                           f"{self.answer_text(puzzle)}.")
+                log.append(
+                    f"{PHRASE[ask['attribute']].format(v=ask['value'])[0].upper()}"
+                    f"{PHRASE[ask['attribute']].format(v=ask['value'])[1:]} is "
+                    f"{self.answer_text(puzzle)}."
+                )
         return log
 
 

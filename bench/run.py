@@ -1,0 +1,93 @@
+"""Generation throughput of synth against reasoning-gym on the matching families, in one run, as ratios.
+
+    pip install -e ".[bench]" && python bench/run.py [--seconds 6]
+
+Both libraries generate in this one process, one family at a time, for the same wall-clock budget; the
+output is items/s of each and the ratio. synth's items are proven unique (see the test suite).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from synth.rng import derive_rng
+from synth.task import get_task
+
+# (label, reasoning-gym dataset and config, synth task, level, params)
+PAIRS = [
+    ("sudoku 9x9, 31-51 givens vs 38 givens", "sudoku", {}, "sudoku", "easy", {}),
+    ("sudoku 9x9, 31-51 givens vs 30 givens (hidden singles)", "sudoku", {}, "sudoku", "medium", {}),
+    (
+        "zebra 5 houses x 5 attributes",
+        "zebra_puzzles",
+        {"num_people": 5, "num_characteristics": 5},
+        "zebra",
+        "hard",
+        {},
+    ),
+    ("zebra 4 x 4 (reasoning-gym default)", "zebra_puzzles", {}, "zebra", "medium", {}),
+    ("knights_knaves 4 people", "knights_knaves", {"n_people": 4}, "knights_knaves", "medium", {}),
+    (
+        "knights_knaves 5 people",
+        "knights_knaves",
+        {"n_people": 5},
+        "knights_knaves",
+        "medium",
+        {"n_people": 5},
+    ),
+    ("countdown 6 numbers, target 100-999", "countdown", {"min_numbers": 6}, "countdown", "expert", {}),
+]
+
+
+def rate_rg(name: str, config: dict, seconds: float) -> float:
+    import reasoning_gym
+
+    n, start, size = 0, time.perf_counter(), 64
+    seed = 0
+    while time.perf_counter() - start < seconds:
+        ds = reasoning_gym.create_dataset(name, seed=seed, size=size, **config)
+        for i in range(size):
+            ds[i]
+            n += 1
+            if time.perf_counter() - start >= seconds:
+                break
+        seed += 1
+    return n / (time.perf_counter() - start)
+
+
+def rate_synth(task_name: str, level: str, params: dict, seconds: float) -> float:
+    task = get_task(task_name)
+    p = task.params_for(level, params)
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        task.generate(derive_rng("bench", task_name, n), p)
+        n += 1
+    return n / (time.perf_counter() - start)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=float, default=6.0, help="time budget per library and family")
+    ap.add_argument("--json", type=Path, help="also write the results here")
+    args = ap.parse_args()
+    results = []
+    print(f"{'family':58} {'reasoning-gym/s':>16} {'synth/s':>10} {'ratio':>8}")
+    for label, rg_name, rg_config, task, level, params in PAIRS:
+        rg_rate = rate_rg(rg_name, rg_config, args.seconds)
+        ours = rate_synth(task, level, params, args.seconds)
+        results.append({"family": label, "reasoning_gym": rg_rate, "synth": ours, "ratio": ours / rg_rate})
+        print(f"{label:58} {rg_rate:16.1f} {ours:10.1f} {ours / rg_rate:7.1f}x", flush=True)
+    print("\nsynth per level (items/s, one process):")
+    for name in ("sudoku", "zebra", "knights_knaves", "shortest_path", "countdown"):
+        task = get_task(name)
+        rates = {lvl: rate_synth(name, lvl, {}, args.seconds / 3) for lvl in task.levels}
+        print(f"  {name:16} " + "  ".join(f"{lvl} {r:,.1f}" for lvl, r in rates.items()), flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
