@@ -113,10 +113,13 @@ def _progress(counter, total: int, stop: threading.Event, interactive: bool, res
             transient=True,
         ) as bar:
             job = bar.add_task("rows", total=total, rate="-")
-            t0 = time.perf_counter()
+            t0, start = time.perf_counter(), 0
             while not stop.wait(0.2):
                 done = counter.value
-                bar.update(job, completed=done, rate=f"{done / max(time.perf_counter() - t0, 1e-9):,.0f}")
+                if not start and done:  # rate from the first row, not from Prefect's start-up
+                    t0, start = time.perf_counter(), done
+                rate = (done - start) / max(time.perf_counter() - t0, 1e-9) if start else 0.0
+                bar.update(job, completed=done, rate=f"{rate:,.0f}")
         return
     if resume:
         log.info("resuming an interrupted run")
@@ -171,6 +174,9 @@ def tasks(as_json: Annotated[bool, typer.Option("--json", help="machine-readable
 
 
 def main() -> None:
+    # no Prefect telemetry: machines without internet print an error for every attempt
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     logging.getLogger("synth").setLevel(logging.INFO)
     try:
@@ -178,6 +184,9 @@ def main() -> None:
     except SynthError as exc:  # errors raised outside a command's own handling
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
+    except KeyboardInterrupt:
+        err.print("interrupted; run the same command again to resume", highlight=False)
+        sys.exit(130)
 
 
 if __name__ == "__main__":
