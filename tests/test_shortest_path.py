@@ -5,7 +5,8 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from generators.graphs.shortest_path import ShortestPath, parse_route
+from generators.graphs.common import parse_nodes
+from generators.graphs.shortest_path import ShortestPath
 from synth.rng import derive_rng
 
 TASK = ShortestPath()
@@ -48,4 +49,4 @@ def test_verifier_checks_the_route_by_rule():
     assert TASK.verify(p, " -> ".join(p["path"][:1] + p["path"][2:])) == 0.0  # skips a node
     assert TASK.verify(p, f"{p['source']} -> {p['target']}") == 0.0
     assert TASK.verify(p, " -> ".join(p["path"]) + " or " + " -> ".join(other)) == 0.0
-    assert parse_route("A -> B -> 7") is None
+    assert parse_nodes("A -> B -> 7") is None

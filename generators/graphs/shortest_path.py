@@ -11,18 +11,14 @@ from __future__ import annotations
 
 import heapq
 import random
-import re
-import string
 from typing import Any
 
 import networkx as nx
 from pydantic import Field
 
 from generators.common import answer_instruction, pick
-from synth.answers import normalize
+from generators.graphs.common import parse_nodes, random_connected
 from synth.task import Instance, Params, SolverStats, Task, register
-
-LABELS = list(string.ascii_uppercase)
 
 
 class ShortestPathParams(Params):
@@ -32,22 +28,6 @@ class ShortestPathParams(Params):
     )
     max_weight: int = Field(9, ge=1, le=99, description="edge weights are drawn from 1..max_weight")
     min_hops: int = Field(2, ge=1, le=10, description="minimum number of edges between source and target")
-
-
-def random_graph(rng: random.Random, p: ShortestPathParams) -> nx.Graph:
-    g = nx.Graph()
-    order = LABELS[: p.nodes]
-    g.add_nodes_from(order)
-    shuffled = rng.sample(order, len(order))
-    for k in range(1, len(shuffled)):  # random spanning tree: attach each node to an earlier one
-        g.add_edge(shuffled[k], shuffled[rng.randrange(k)], weight=rng.randint(1, p.max_weight))
-    possible = p.nodes * (p.nodes - 1) // 2
-    target = min(possible, g.number_of_edges() + round(p.extra_edges * p.nodes))
-    while g.number_of_edges() < target:
-        u, v = rng.sample(order, 2)
-        if not g.has_edge(u, v):
-            g.add_edge(u, v, weight=rng.randint(1, p.max_weight))
-    return g
 
 
 def dijkstra(
@@ -145,7 +125,7 @@ class ShortestPath(Task):
 
     def generate(self, rng: random.Random, params: ShortestPathParams) -> Instance:
         while True:
-            g = random_graph(rng, params)
+            g = random_connected(rng, params.nodes, params.extra_edges, params.max_weight)
             adj = {u: {v: d["weight"] for v, d in g[u].items()} for u in g}
             s = rng.choice(sorted(g))
             hops = nx.single_source_shortest_path_length(g, s)
@@ -172,7 +152,7 @@ class ShortestPath(Task):
         return Instance(puzzle=puzzle, answer=" -> ".join(path), prompt=prompt, stats=stats)
 
     def verify(self, puzzle: dict[str, Any], answer: str) -> float:
-        route = parse_route(answer)
+        route = parse_nodes(answer)
         if not route or route[0] != puzzle["source"] or route[-1] != puzzle["target"]:
             return 0.0
         weight = {(u, v): w for u, v, w in puzzle["edges"]} | {(v, u): w for u, v, w in puzzle["edges"]}
@@ -195,17 +175,3 @@ class ShortestPath(Task):
             f"total weight {distance}."
         )
         return log
-
-
-_NODE = re.compile(r"\b[A-Z]\b")
-
-
-def parse_route(answer: str) -> list[str] | None:
-    """Node labels in order from 'A -> B -> C' (or 'A, B, C' / 'A B C'); None if anything else is there."""
-    text = normalize(answer).upper()
-    text = re.sub(r"(?i)^(the\s+)?(shortest\s+)?(route|path)\s*(is)?\s*[:=]?", "", text).strip()
-    text = re.sub(r"\s*[\(\[]?\s*(TOTAL|WEIGHT|LENGTH|COST|DISTANCE)\b.*$", "", text).strip()
-    parts = [p for p in re.split(r"\s*(?:->|→|—>|=>|,|-|\s)\s*", text) if p]
-    if not parts or any(not re.fullmatch(r"[A-Z]", p) for p in parts):
-        return None
-    return parts
