@@ -61,4 +61,4 @@ def pick(rng: random.Random, options: list[str] | tuple[str, ...]) -> str:
 
 
 def answer_instruction(example: str) -> str:
-    return f"Give your final answer in the format shown here (this example is not the answer): {example}"
+    return f"Give your final answer in this format (the example only shows the format): {example}"

@@ -52,7 +52,7 @@ def test_generation_is_a_pure_function_of_the_rng(name):
 @pytest.mark.parametrize("name", TASKS)
 def test_levels_increase_in_solver_effort(name):
     task = registry()[name]()
-    means = [statistics.mean(i.stats.effort() for i in instances(name, level, 20)) for level in task.levels]
+    means = [statistics.mean(i.stats.effort() for i in instances(name, level, 30)) for level in task.levels]
     assert means == sorted(means), dict(zip(task.levels, means))
 
 
