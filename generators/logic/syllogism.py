@@ -1,0 +1,147 @@
+"""Syllogisms: from categorical premises ("All A are B", "No A are B", "Some A are B", "Some A are not B"),
+decide which of several candidate conclusions necessarily follow.
+
+Decided exactly by model checking: a situation is the set of non-empty regions of the terms' Venn diagram,
+and a conclusion follows when it holds in every situation the premises allow (modern reading: "All A are B"
+does not claim that any A exist). The answer is the set of letters of the conclusions that follow, so a
+constant guess rarely scores.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from typing import Any
+
+import numpy as np
+from pydantic import Field
+
+from generators.common import answer_instruction, pick
+from synth.answers import normalize
+from synth.task import Instance, Params, SolverStats, Task, register
+
+NOUNS = ["artists", "bakers", "cats", "dancers", "engineers", "farmers", "gardeners", "hikers", "inventors",
+         "jugglers", "knights", "lawyers", "musicians", "nurses", "owls", "pilots", "robots", "sailors",
+         "teachers", "violinists", "writers"]
+KINDS = ("all", "no", "some", "some_not")
+LETTERS = "ABCDEF"
+
+
+class SyllogismParams(Params):
+    terms: int = Field(3, ge=3, le=4, description="number of categories")
+    premises: int = Field(2, ge=1, le=5, description="number of premises")
+    candidates: int = Field(4, ge=3, le=6, description="candidate conclusions offered")
+
+
+def region_mask(k: int, x: int, y: int, y_in: bool) -> int:
+    """Bit r set for Venn regions r (bit i of r: in term i) that are in x and (in / not in) y."""
+    return sum(1 << r for r in range(1 << k) if r >> x & 1 and bool(r >> y & 1) == y_in)
+
+
+def holds(statement: list, k: int, models: np.ndarray) -> np.ndarray:
+    kind, x, y = statement
+    if kind in ("all", "some_not"):
+        hit = (models & region_mask(k, x, y, False)) != 0
+    else:
+        hit = (models & region_mask(k, x, y, True)) != 0
+    return ~hit if kind in ("all", "no") else hit
+
+
+def text(statement: list, terms: list[str]) -> str:
+    kind, x, y = statement
+    return {"all": "All {x} are {y}", "no": "No {x} are {y}", "some": "Some {x} are {y}",
+            "some_not": "Some {x} are not {y}"}[kind].format(x=terms[x], y=terms[y])
+
+
+def analyse(puzzle: dict[str, Any], log: list[str] | None = None) -> tuple[list[bool], SolverStats]:
+    k, terms = len(puzzle["terms"]), puzzle["terms"]
+    models = np.arange(1 << (1 << k), dtype=np.int64)
+    allowed = np.ones(len(models), dtype=bool)
+    for p in puzzle["premises"]:
+        allowed &= holds(p, k, models)
+    # effort of the model check: patterns scanned (in units of 16) and statements evaluated on them
+    stats = SolverStats(nodes=len(models) // 16, steps=len(puzzle["premises"]))
+    worlds = models[allowed]
+    result = []
+    if log is not None:
+        log.append(f"Each kind of thing is a combination of being or not being {', '.join(terms)}. The premises "
+                   f"allow {len(worlds)} of the {len(models)} patterns of which kinds exist.")
+    for letter, c in zip(LETTERS, puzzle["candidates"]):
+        ok = bool(holds(c, k, worlds).all())
+        stats.steps += 1
+        result.append(ok)
+        if log is None:
+            continue
+        if ok:
+            log.append(f"{letter}. \"{text(c, terms)}\" is true in every allowed pattern, so it follows.")
+        else:
+            stats.backtracks += 1
+            bad = int(worlds[~holds(c, k, worlds)][0])
+            kinds = [" and ".join(("" if r >> i & 1 else "not ") + terms[i] for i in range(k))
+                     for r in range(1 << k) if bad >> r & 1]
+            log.append(f"{letter}. \"{text(c, terms)}\" does not follow: the premises hold if the only things are "
+                       + ("; ".join(kinds) if kinds else "none at all") + ", and then it is false.")
+    return result, stats
+
+
+@register
+class Syllogism(Task):
+    name = "syllogism"
+    description = "Which candidate conclusions follow from categorical premises (decided by model checking)."
+    Params = SyllogismParams
+    levels = {
+        "easy": {"terms": 3, "premises": 2, "candidates": 4},
+        "medium": {"terms": 3, "premises": 3, "candidates": 5},
+        "hard": {"terms": 4, "premises": 4, "candidates": 5},
+        "expert": {"terms": 4, "premises": 5, "candidates": 6},
+    }
+    effort_scale = 500.0
+
+    def generate(self, rng: random.Random, params: SyllogismParams) -> Instance:
+        k = params.terms
+        terms = rng.sample(NOUNS, k)
+        pairs = [(x, y) for x in range(k) for y in range(k) if x != y]
+        everything = [[kind, x, y] for kind in KINDS for x, y in pairs]
+        models = np.arange(1 << (1 << k), dtype=np.int64)
+        while True:
+            premises = rng.sample(everything, params.premises)
+            allowed = np.ones(len(models), dtype=bool)
+            for p in premises:
+                allowed &= holds(p, k, models)
+            if not allowed.any():
+                continue
+            worlds = models[allowed]
+            rest = [s for s in everything if s not in premises]
+            follow = [s for s in rest if holds(s, k, worlds).all()]
+            fail = [s for s in rest if not holds(s, k, worlds).all()]
+            n_follow = rng.randint(1, max(1, params.candidates - 2))
+            if len(follow) < n_follow or len(fail) < params.candidates - n_follow:
+                continue
+            candidates = rng.sample(follow, n_follow) + rng.sample(fail, params.candidates - n_follow)
+            rng.shuffle(candidates)
+            break
+        puzzle = {"terms": terms, "premises": premises, "candidates": candidates}
+        result, stats = analyse(puzzle)
+        puzzle["follows"] = [LETTERS[i] for i, ok in enumerate(result) if ok]
+        lines = ["Premises:"] + [f"- {text(p, terms)}." for p in premises]
+        lines.append("Which of these conclusions must be true? (\"All X are Y\" does not claim that any X exist.)")
+        lines += [f"{LETTERS[i]}. {text(c, terms)}." for i, c in enumerate(candidates)]
+        lines.append(answer_instruction("the letters of every conclusion that follows, e.g. B, D"))
+        intro = pick(rng, ("Reason about these categories.", "Consider the following statements.",
+                           "Assume the premises below are true."))
+        return Instance(puzzle=puzzle, answer=", ".join(puzzle["follows"]), prompt="\n".join([intro, *lines]),
+                        stats=stats)
+
+    def verify(self, puzzle: dict[str, Any], answer: str) -> float:
+        letters = re.findall(r"\b([a-f])\b", normalize(answer))
+        allowed = set(LETTERS[: len(puzzle["candidates"])].lower())
+        if not letters or not set(letters) <= allowed or re.search(r"\b(not|except|none)\b", normalize(answer)):
+            return 0.0
+        return float(sorted(set(letters)) == sorted(x.lower() for x in puzzle["follows"]))
+
+    def trace(self, puzzle: dict[str, Any]) -> list[str]:
+        log: list[str] = []
+        result, _ = analyse(puzzle, log)
+        log.append("So the conclusions that follow are " + ", ".join(
+            LETTERS[i] for i, ok in enumerate(result) if ok) + ".")
+        return log
