@@ -119,14 +119,14 @@ def test_euler_verifier_accepts_every_trail_and_only_those():
         edges = [frozenset(e) for e in p["edges"]]
         trails = []
 
-        def walk(path, left):
+        def walk(path, left, trails=trails):
             if not left:
                 trails.append(list(path))
                 return
             for k, e in enumerate(left):
                 if path[-1] in e:
                     (nxt,) = e - {path[-1]}
-                    walk(path + [nxt], left[:k] + left[k + 1:])
+                    walk(path + [nxt], left[:k] + left[k + 1 :], trails)
 
         for start in sorted({u for e in p["edges"] for u in e}):
             walk([start], edges)

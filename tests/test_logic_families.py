@@ -24,8 +24,12 @@ def test_web_of_lies_unique_by_brute_force(level):
     for i in range(20):
         p = gen(task, level, i, "web").puzzle
         n = len(p["names"])
-        models = [h for h in itertools.product([True, False], repeat=n)
-                  if h[0] == p["first_honest"] and all(claim_true(c, list(h)) == h[k] for k, c in enumerate(p["claims"], 1))]
+        models = [
+            h
+            for h in itertools.product([True, False], repeat=n)
+            if h[0] == p["first_honest"]
+            and all(claim_true(c, list(h)) == h[k] for k, c in enumerate(p["claims"], 1))
+        ]
         assert len(models) == 1
         assert {p["names"][k] for k in range(n) if models[0][k]} == set(p["truthful"])
 
@@ -46,7 +50,9 @@ def test_sat_verifier_accepts_exactly_the_models(level):
     for i in range(10):
         p = gen(task, level, i, "sat").puzzle
         n = p["variables"]
-        sat_models = {tuple(v > 0 for v in sorted(m, key=abs)) for m in pycosat.itersolve(p["clauses"], vars=n)}
+        sat_models = {
+            tuple(v > 0 for v in sorted(m, key=abs)) for m in pycosat.itersolve(p["clauses"], vars=n)
+        }
         for values in itertools.product([True, False], repeat=n):
             text = ", ".join(f"x{k + 1}={'T' if v else 'F'}" for k, v in enumerate(values))
             assert task.verify(p, text) == float(values in sat_models)

@@ -28,7 +28,9 @@ def test_maze_every_shortest_route_and_only_those(level):
         p = gen(task, level, i, "maze").puzzle
         g = nx.Graph()
         cells = {(r, c) for r, row in enumerate(p["grid"]) for c, ch in enumerate(row) if ch != "#"}
-        g.add_edges_from(((r, c), (r + dr, c + dc)) for r, c in cells for dr, dc in DIRS if (r + dr, c + dc) in cells)
+        g.add_edges_from(
+            ((r, c), (r + dr, c + dc)) for r, c in cells for dr, dc in DIRS if (r + dr, c + dc) in cells
+        )
         s, t = tuple(p["start"]), tuple(p["goal"])
         assert nx.shortest_path_length(g, s, t) == p["length"]
         for path in itertools.islice(nx.all_shortest_paths(g, s, t), 20):
@@ -104,8 +106,12 @@ def test_water_jugs_optimal_by_bfs_and_every_optimal_plan_accepted(level):
         names = "ABC"
         for state in itertools.product(*(range(c + 1) for c in caps)):
             for k in range(len(caps)):
-                g.add_edge(state, tuple(caps[k] if j == k else v for j, v in enumerate(state)), op=f"fill {names[k]}")
-                g.add_edge(state, tuple(0 if j == k else v for j, v in enumerate(state)), op=f"empty {names[k]}")
+                g.add_edge(
+                    state, tuple(caps[k] if j == k else v for j, v in enumerate(state)), op=f"fill {names[k]}"
+                )
+                g.add_edge(
+                    state, tuple(0 if j == k else v for j, v in enumerate(state)), op=f"empty {names[k]}"
+                )
                 for m in range(len(caps)):
                     if m != k:
                         amt = min(state[k], caps[m] - state[m])

@@ -37,8 +37,10 @@ def merge(pairs: list[list[int]], log: list[str] | None = None) -> tuple[int, So
         new = x + k * m
         if log is not None:
             tried = ", ".join(str(x + j * m) for j in range(min(k + 1, 6)))
-            log.append(f"Candidates {tried}{', ...' if k >= 6 else ''}: {new} leaves remainder {r} mod {mod}, "
-                       f"so x = {new} (mod {m * mod}).")
+            log.append(
+                f"Candidates {tried}{', ...' if k >= 6 else ''}: {new} leaves remainder {r} mod {mod}, "
+                f"so x = {new} (mod {m * mod})."
+            )
         x, m = new, m * mod
         stats.nodes += 1
     return x, stats
@@ -68,21 +70,25 @@ class CRT(Task):
         pool = [m for m in PRIMES_AND_POWERS if m <= params.max_modulus]
         while True:
             mods = rng.sample(pool, params.congruences)
-            if all(math.gcd(a, b) == 1 for i, a in enumerate(mods) for b in mods[i + 1:]):
+            if all(math.gcd(a, b) == 1 for i, a in enumerate(mods) for b in mods[i + 1 :]):
                 break
         x_true = rng.randrange(math.prod(mods))
         pairs = [[x_true % m, m] for m in mods]
         x, stats = merge(pairs)
         conds = ", ".join(f"x ≡ {r} (mod {m})" for r, m in pairs)
-        prompt = "\n".join([pick(rng, PROMPTS).format(conds=conds), answer_instruction("a single integer, e.g. 41")])
+        prompt = "\n".join(
+            [pick(rng, PROMPTS).format(conds=conds), answer_instruction("a single integer, e.g. 41")]
+        )
         return Instance(puzzle={"congruences": pairs, "x": x}, answer=str(x), prompt=prompt, stats=stats)
 
     def verify(self, puzzle: dict[str, Any], answer: str) -> float:
         return float(parse_single_int(answer) == puzzle["x"])
 
     def trace(self, puzzle: dict[str, Any]) -> list[str]:
-        log = ["The moduli are pairwise coprime, so there is exactly one solution below their product. Merge "
-               "the congruences one at a time."]
+        log = [
+            "The moduli are pairwise coprime, so there is exactly one solution below their product. Merge "
+            "the congruences one at a time."
+        ]
         x, _ = merge(puzzle["congruences"], log)
         log.append(f"The smallest non-negative solution is {x}.")
         return log

@@ -76,17 +76,24 @@ class Search:
         total = carry + sum(assign[ch] for ch in letters)
         digit, out = total % 10, self.result[-1 - col]
         self.stats.steps += 1
-        ok = (assign.get(out) == digit) if out in assign else (
-            digit not in assign.values() and not (digit == 0 and out in self.leading))
+        ok = (
+            (assign.get(out) == digit)
+            if out in assign
+            else (digit not in assign.values() and not (digit == 0 and out in self.leading))
+        )
         if not ok:
             self.stats.backtracks += 1
-            self.say(f"  column {col + 1}: {' + '.join(f'{c}={assign[c]}' for c in letters)}"
-                     f"{f' + carry {carry}' if carry else ''} gives {digit}, which {out} cannot be. Back up.")
+            self.say(
+                f"  column {col + 1}: {' + '.join(f'{c}={assign[c]}' for c in letters)}"
+                f"{f' + carry {carry}' if carry else ''} gives {digit}, which {out} cannot be. Back up."
+            )
             return
         fresh = out not in assign
         assign[out] = digit
-        self.say(f"column {col + 1}: {' + '.join(f'{c}={assign[c]}' for c in letters)}"
-                 f"{f' + carry {carry}' if carry else ''} = {total}, so {out} = {digit}, carry {total // 10}.")
+        self.say(
+            f"column {col + 1}: {' + '.join(f'{c}={assign[c]}' for c in letters)}"
+            f"{f' + carry {carry}' if carry else ''} = {total}, so {out} = {digit}, carry {total // 10}."
+        )
         self.column(col + 1, total // 10, assign)
         if fresh:
             del assign[out]
@@ -120,8 +127,10 @@ class Cryptarithm(Task):
             # are unique instead of about 1% for uniform digits
             alphabet = rng.sample("0123456789", rng.randint(2, params.digits + 1))
             first = [d for d in alphabet if d != "0"] or ["1"]
-            numbers = [int(rng.choice(first) + "".join(rng.choice(alphabet) for _ in range(params.digits - 1)))
-                       for _ in range(params.addends)]
+            numbers = [
+                int(rng.choice(first) + "".join(rng.choice(alphabet) for _ in range(params.digits - 1)))
+                for _ in range(params.addends)
+            ]
             total = sum(numbers)
             digits = sorted(set("".join(map(str, [*numbers, total]))))
             letters = rng.sample(string.ascii_uppercase, len(digits))
@@ -133,28 +142,46 @@ class Cryptarithm(Task):
                 break
         mapping = {code[d]: int(d) for d in digits}
         width = len(result) + 2
-        stacked = "\n".join([*(w.rjust(width) for w in words[:-1]), "+ " + words[-1].rjust(width - 2),
-                             "-" * width, result.rjust(width)])
+        stacked = "\n".join(
+            [
+                *(w.rjust(width) for w in words[:-1]),
+                "+ " + words[-1].rjust(width - 2),
+                "-" * width,
+                result.rjust(width),
+            ]
+        )
         inline = " + ".join(words) + f" = {result}"
-        prompt = "\n".join([pick(rng, PROMPTS).format(sum=stacked, inline=inline),
-                            answer_instruction("letter=digit pairs for every letter, e.g. X=1, Y=2, Z=3")])
+        prompt = "\n".join(
+            [
+                pick(rng, PROMPTS).format(sum=stacked, inline=inline),
+                answer_instruction("letter=digit pairs for every letter, e.g. X=1, Y=2, Z=3"),
+            ]
+        )
         answer = ", ".join(f"{k}={v}" for k, v in sorted(mapping.items()))
-        return Instance(puzzle={"words": words, "result": result, "solution": mapping}, answer=answer,
-                        prompt=prompt, stats=search.stats)
+        return Instance(
+            puzzle={"words": words, "result": result, "solution": mapping},
+            answer=answer,
+            prompt=prompt,
+            stats=search.stats,
+        )
 
     def verify(self, puzzle: dict[str, Any], answer: str) -> float:
         got = parse_mapping(answer)
         return float(got is not None and got == puzzle["solution"])
 
     def trace(self, puzzle: dict[str, Any]) -> list[str]:
-        log = ["Work column by column from the units, carrying as in ordinary addition; try digits for unknown "
-               "letters in increasing order and back up when a column cannot work."]
+        log = [
+            "Work column by column from the units, carrying as in ordinary addition; try digits for unknown "
+            "letters in increasing order and back up when a column cannot work."
+        ]
         search = Search(puzzle["words"], puzzle["result"], log)
         found = search.run(limit=1)
         if search.stats.backtracks > TRACE_LIMIT:
             log.append(f"(In all, {search.stats.backtracks} dead ends were ruled out this way.)")
         if found:
-            log.append("Every column adds up: " + ", ".join(f"{k}={v}" for k, v in sorted(found[0].items())) + ".")
+            log.append(
+                "Every column adds up: " + ", ".join(f"{k}={v}" for k, v in sorted(found[0].items())) + "."
+            )
         return log
 
 

@@ -42,8 +42,9 @@ def equation(row: list[int], rhs: int, names: list[str]) -> str:
     return " ".join(parts) + f" = {rhs}"
 
 
-def eliminate(a: list[list[int]], b: list[int], names: list[str], log: list[str] | None = None
-              ) -> tuple[list[Fraction], SolverStats]:
+def eliminate(
+    a: list[list[int]], b: list[int], names: list[str], log: list[str] | None = None
+) -> tuple[list[Fraction], SolverStats]:
     n = len(a)
     m = [[Fraction(x) for x in row] + [Fraction(r)] for row, r in zip(a, b)]
     stats = SolverStats()
@@ -53,7 +54,9 @@ def eliminate(a: list[list[int]], b: list[int], names: list[str], log: list[str]
             m[col], m[pivot] = m[pivot], m[col]
             stats.backtracks += 1
             if log is not None:
-                log.append(f"Swap equations {col + 1} and {pivot + 1} to get a nonzero {names[col]} coefficient.")
+                log.append(
+                    f"Swap equations {col + 1} and {pivot + 1} to get a nonzero {names[col]} coefficient."
+                )
         for r in range(col + 1, n):
             if m[r][col] == 0:
                 continue
@@ -62,8 +65,10 @@ def eliminate(a: list[list[int]], b: list[int], names: list[str], log: list[str]
             stats.steps += 1
             if log is not None:
                 how = f"minus {f}" if f > 0 else f"plus {-f}"
-                log.append(f"Equation {r + 1} {how} times equation {col + 1} removes {names[col]}: "
-                           + equation_frac(m[r], names))
+                log.append(
+                    f"Equation {r + 1} {how} times equation {col + 1} removes {names[col]}: "
+                    + equation_frac(m[r], names)
+                )
     values = [Fraction(0)] * n
     for r in range(n - 1, -1, -1):
         s = m[r][n] - sum(m[r][k] * values[k] for k in range(r + 1, n))
@@ -109,11 +114,19 @@ class LinearSystem(Task):
         b = [sum(c * x for c, x in zip(row, solution)) for row in a]
         _, stats = eliminate(a, b, names)
         eqs = "\n".join(equation(row, r, names) for row, r in zip(a, b))
-        prompt = "\n".join([pick(rng, PROMPTS).format(eqs=eqs, vars=", ".join(names)),
-                            answer_instruction(", ".join(f"{v} = {i + 2}" for i, v in enumerate(names)))])
+        prompt = "\n".join(
+            [
+                pick(rng, PROMPTS).format(eqs=eqs, vars=", ".join(names)),
+                answer_instruction(", ".join(f"{v} = {i + 2}" for i, v in enumerate(names))),
+            ]
+        )
         answer = ", ".join(f"{v} = {x}" for v, x in zip(names, solution))
-        return Instance(puzzle={"a": a, "b": b, "vars": names, "solution": solution}, answer=answer,
-                        prompt=prompt, stats=stats)
+        return Instance(
+            puzzle={"a": a, "b": b, "vars": names, "solution": solution},
+            answer=answer,
+            prompt=prompt,
+            stats=stats,
+        )
 
     def verify(self, puzzle: dict[str, Any], answer: str) -> float:
         got = parse_assignment(answer, puzzle["vars"])

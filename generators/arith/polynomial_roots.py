@@ -45,7 +45,11 @@ def show(coeffs: list[int]) -> str:
             continue
         power = n - i
         mag = abs(c)
-        body = ("" if mag == 1 and power else str(mag)) + ("x" if power else "") + (f"^{power}" if power > 1 else "")
+        body = (
+            ("" if mag == 1 and power else str(mag))
+            + ("x" if power else "")
+            + (f"^{power}" if power > 1 else "")
+        )
         parts.append(("-" if c < 0 else "+") + " " + body)
     text = " ".join(parts)
     return (text[2:] if text.startswith("+ ") else "-" + text[2:]) + " = 0"
@@ -79,11 +83,15 @@ def find_roots(coeffs: list[int], log: list[str] | None = None) -> tuple[list[Fr
         for c in current:
             scale = math.lcm(scale, c.denominator)
         ints = [int(c * scale) for c in current]
-        candidates = sorted({Fraction(s * p, q) for p in divisors(ints[-1]) for q in divisors(ints[0]) for s in (1, -1)},
-                            key=lambda f: (abs(f), f))
+        candidates = sorted(
+            {Fraction(s * p, q) for p in divisors(ints[-1]) for q in divisors(ints[0]) for s in (1, -1)},
+            key=lambda f: (abs(f), f),
+        )
         if log is not None:
             shown = ", ".join(str(c) for c in candidates[:12]) + (", ..." if len(candidates) > 12 else "")
-            log.append(f"Rational root candidates ±p/q (p divides {abs(ints[-1])}, q divides {abs(ints[0])}): {shown}.")
+            log.append(
+                f"Rational root candidates ±p/q (p divides {abs(ints[-1])}, q divides {abs(ints[0])}): {shown}."
+            )
         for cand in candidates:
             stats.steps += 1
             value, quotient = horner(current, cand)
@@ -92,7 +100,9 @@ def find_roots(coeffs: list[int], log: list[str] | None = None) -> tuple[list[Fr
                 current = quotient
                 stats.nodes += 1
                 if log is not None:
-                    log.append(f"p({cand}) = 0, so x = {cand} is a root; dividing it out leaves degree {len(current) - 1}.")
+                    log.append(
+                        f"p({cand}) = 0, so x = {cand} is a root; dividing it out leaves degree {len(current) - 1}."
+                    )
                 break
             stats.backtracks += 1
             if log is not None and stats.backtracks <= 40:
@@ -133,19 +143,29 @@ class PolynomialRoots(Task):
             coeffs = [-c for c in coeffs]
         roots = sorted({Fraction(p, q) for q, p in factors})
         _, stats = find_roots(coeffs)
-        prompt = "\n".join([pick(rng, PROMPTS).format(poly=show(coeffs)),
-                            answer_instruction("the distinct roots separated by commas, e.g. x = -4, 1/3, 7")])
+        prompt = "\n".join(
+            [
+                pick(rng, PROMPTS).format(poly=show(coeffs)),
+                answer_instruction("the distinct roots separated by commas, e.g. x = -4, 1/3, 7"),
+            ]
+        )
         answer = "x = " + ", ".join(str(r) for r in roots)
-        return Instance(puzzle={"coefficients": coeffs, "roots": [str(r) for r in roots]}, answer=answer,
-                        prompt=prompt, stats=stats)
+        return Instance(
+            puzzle={"coefficients": coeffs, "roots": [str(r) for r in roots]},
+            answer=answer,
+            prompt=prompt,
+            stats=stats,
+        )
 
     def verify(self, puzzle: dict[str, Any], answer: str) -> float:
         got = parse_numbers(answer)
         return float(got is not None and got == {Fraction(r) for r in puzzle["roots"]})
 
     def trace(self, puzzle: dict[str, Any]) -> list[str]:
-        log = [f"p(x) = {show(puzzle['coefficients'])[:-4]}. Any rational root is ±p/q with p dividing the "
-               "constant term and q dividing the leading coefficient."]
+        log = [
+            f"p(x) = {show(puzzle['coefficients'])[:-4]}. Any rational root is ±p/q with p dividing the "
+            "constant term and q dividing the leading coefficient."
+        ]
         roots, _ = find_roots(puzzle["coefficients"], log)
         log.append("The distinct roots are " + ", ".join(str(r) for r in roots) + ".")
         return log

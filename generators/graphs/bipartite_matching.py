@@ -16,8 +16,24 @@ from generators.common import NAMES, answer_instruction, pick
 from synth.answers import parse_single_int
 from synth.task import Instance, Params, SolverStats, Task, register
 
-JOBS = ["cook", "driver", "guard", "nurse", "pilot", "clerk", "medic", "tutor", "baker", "coder", "painter",
-        "welder", "farmer", "singer", "tailor", "usher"]
+JOBS = [
+    "cook",
+    "driver",
+    "guard",
+    "nurse",
+    "pilot",
+    "clerk",
+    "medic",
+    "tutor",
+    "baker",
+    "coder",
+    "painter",
+    "welder",
+    "farmer",
+    "singer",
+    "tailor",
+    "usher",
+]
 
 
 class MatchingParams(Params):
@@ -53,8 +69,9 @@ def kuhn(left: list[str], adj: dict[str, list[str]], log: list[str] | None = Non
         else:
             stats.backtracks += 1
             if log is not None:
-                log.append(f"{p} cannot be placed: every job {p} can do is held by someone with no free "
-                           "alternative.")
+                log.append(
+                    f"{p} cannot be placed: every job {p} can do is held by someone with no free alternative."
+                )
     return size, stats
 
 
@@ -84,20 +101,27 @@ class BipartiteMatching(Task):
     def generate(self, rng: random.Random, params: MatchingParams) -> Instance:
         left = rng.sample(NAMES, params.left)
         right = rng.sample(JOBS, params.right)
-        adj = {p: sorted(rng.sample(right, max(1, min(params.right, round(rng.gauss(params.degree, 0.7))))))
-               for p in left}
+        adj = {
+            p: sorted(rng.sample(right, max(1, min(params.right, round(rng.gauss(params.degree, 0.7))))))
+            for p in left
+        }
         size, stats = kuhn(left, adj)
         lines = "\n".join(f"- {p}: {', '.join(adj[p])}" for p in left)
-        prompt = "\n".join([pick(rng, PROMPTS).format(lines=lines), answer_instruction("a single integer, e.g. 3")])
-        return Instance(puzzle={"left": left, "adj": adj, "size": size}, answer=str(size), prompt=prompt,
-                        stats=stats)
+        prompt = "\n".join(
+            [pick(rng, PROMPTS).format(lines=lines), answer_instruction("a single integer, e.g. 3")]
+        )
+        return Instance(
+            puzzle={"left": left, "adj": adj, "size": size}, answer=str(size), prompt=prompt, stats=stats
+        )
 
     def verify(self, puzzle: dict[str, Any], answer: str) -> float:
         return float(parse_single_int(answer) == puzzle["size"])
 
     def trace(self, puzzle: dict[str, Any]) -> list[str]:
-        log = ["Assign people one at a time; if all their jobs are taken, try to move an earlier person to "
-               "another job they can do (an augmenting path)."]
+        log = [
+            "Assign people one at a time; if all their jobs are taken, try to move an earlier person to "
+            "another job they can do (an augmenting path)."
+        ]
         size, _ = kuhn(puzzle["left"], puzzle["adj"], log)
         log.append(f"No augmenting path is left, so the maximum is {size}.")
         return log

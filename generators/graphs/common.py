@@ -48,7 +48,11 @@ def edges_text(rows: list[list], arrow: str = "-", unit: str = "") -> str:
 def parse_nodes(answer: str) -> list[str] | None:
     """Node labels in order from 'A -> B -> C', 'A, B, C' or 'A B C'; None if anything else is there."""
     text = normalize(answer).upper()
-    text = re.sub(r"^(THE\s+)?(SHORTEST\s+|EULER(IAN)?\s+|TOPOLOGICAL\s+)?(ROUTE|PATH|ORDER|TRAIL)\s*(IS)?\s*[:=]?", "", text)
+    text = re.sub(
+        r"^(THE\s+)?(SHORTEST\s+|EULER(IAN)?\s+|TOPOLOGICAL\s+)?(ROUTE|PATH|ORDER|TRAIL)\s*(IS)?\s*[:=]?",
+        "",
+        text,
+    )
     text = re.sub(r"\s*[\(\[]?\s*(TOTAL|WEIGHT|LENGTH|COST|DISTANCE)\b.*$", "", text).strip()
     parts = [p for p in re.split(r"\s*(?:->|→|—>|=>|,|-|\s)\s*", text) if p]
     if not parts or any(not re.fullmatch(r"[A-Z]", p) for p in parts):

@@ -35,8 +35,10 @@ def hierholzer(edges: list[list[str]], log: list[str] | None = None) -> tuple[li
     start = odd[0] if odd else min(adj)
     stats = SolverStats()
     if log is not None:
-        log.append(f"Odd-degree nodes: {', '.join(odd) if odd else 'none'}, so start at {start}"
-                   + (" and end at the other odd node." if odd else " and return to it."))
+        log.append(
+            f"Odd-degree nodes: {', '.join(odd) if odd else 'none'}, so start at {start}"
+            + (" and end at the other odd node." if odd else " and return to it.")
+        )
     stack, trail = [start], []
     while stack:
         u = stack[-1]
@@ -91,10 +93,12 @@ class EulerPath(Task):
                 break
         rows = edge_list(g, weights=False)
         trail, stats = hierholzer(rows)
-        prompt = "\n".join([
-            pick(rng, PROMPTS).format(edges=edges_text(rows)),
-            answer_instruction("node labels joined by arrows, e.g. P -> Q -> R -> P"),
-        ])
+        prompt = "\n".join(
+            [
+                pick(rng, PROMPTS).format(edges=edges_text(rows)),
+                answer_instruction("node labels joined by arrows, e.g. P -> Q -> R -> P"),
+            ]
+        )
         return Instance(puzzle={"edges": rows}, answer=" -> ".join(trail), prompt=prompt, stats=stats)
 
     def verify(self, puzzle: dict[str, Any], answer: str) -> float:

@@ -25,7 +25,9 @@ class ColoringParams(Params):
     density: float = Field(0.4, ge=0.1, le=0.9, description="probability of each possible edge")
 
 
-def color(nodes: list[str], edges: list[list], log: list[str] | None = None) -> tuple[dict[str, int], SolverStats]:
+def color(
+    nodes: list[str], edges: list[list], log: list[str] | None = None
+) -> tuple[dict[str, int], SolverStats]:
     adj = {n: set() for n in nodes}
     for u, v in edges:
         adj[u].add(v)
@@ -56,13 +58,17 @@ def color(nodes: list[str], edges: list[list], log: list[str] | None = None) -> 
 
         if place(0):
             if log is not None:
-                log.append("Colour the nodes from most to fewest neighbours, each with the smallest colour not "
-                           "used by its coloured neighbours, backtracking when a node has none left:")
+                log.append(
+                    "Colour the nodes from most to fewest neighbours, each with the smallest colour not "
+                    "used by its coloured neighbours, backtracking when a node has none left:"
+                )
                 log.append(", ".join(f"{n} = {colours[n]}" for n in order) + ".")
             return colours, stats
         if log is not None:
-            log.append(f"{k} colour{'s are' if k > 1 else ' is'} not enough: every attempt ran into a node whose "
-                       f"neighbours use all {k}.")
+            log.append(
+                f"{k} colour{'s are' if k > 1 else ' is'} not enough: every attempt ran into a node whose "
+                f"neighbours use all {k}."
+            )
     raise AssertionError("unreachable: n colours always suffice")
 
 
@@ -79,7 +85,9 @@ PROMPTS = (
 @register
 class GraphColoring(Task):
     name = "graph_coloring"
-    description = "Colour a graph's nodes with the minimum number of colours; any optimal colouring is accepted."
+    description = (
+        "Colour a graph's nodes with the minimum number of colours; any optimal colouring is accepted."
+    )
     Params = ColoringParams
     levels = {
         "easy": {"nodes": 5, "density": 0.4},
@@ -95,7 +103,7 @@ class GraphColoring(Task):
             g = nx.Graph()
             g.add_nodes_from(nodes)
             for i, u in enumerate(nodes):
-                for v in nodes[i + 1:]:
+                for v in nodes[i + 1 :]:
                     if rng.random() < params.density:
                         g.add_edge(u, v)
             if g.number_of_edges() >= 2 and nx.is_connected(g):
@@ -103,13 +111,16 @@ class GraphColoring(Task):
         rows = edge_list(g, weights=False)
         colours, stats = color(nodes, rows)
         k = max(colours.values())
-        prompt = "\n".join([
-            pick(rng, PROMPTS).format(nodes=", ".join(nodes), edges=edges_text(rows)),
-            answer_instruction("node: colour number pairs separated by commas, e.g. P: 1, Q: 2, R: 1"),
-        ])
+        prompt = "\n".join(
+            [
+                pick(rng, PROMPTS).format(nodes=", ".join(nodes), edges=edges_text(rows)),
+                answer_instruction("node: colour number pairs separated by commas, e.g. P: 1, Q: 2, R: 1"),
+            ]
+        )
         answer = ", ".join(f"{n}: {colours[n]}" for n in nodes)
-        return Instance(puzzle={"nodes": nodes, "edges": rows, "colors": k}, answer=answer, prompt=prompt,
-                        stats=stats)
+        return Instance(
+            puzzle={"nodes": nodes, "edges": rows, "colors": k}, answer=answer, prompt=prompt, stats=stats
+        )
 
     def verify(self, puzzle: dict[str, Any], answer: str) -> float:
         colours = parse_coloring(answer, puzzle["nodes"])

@@ -20,7 +20,9 @@ from synth.task import Instance, Params, SolverStats, Task, register
 
 
 class MaxFlowParams(Params):
-    nodes: int = Field(6, ge=3, le=20, description="number of nodes; the source is A and the sink the last one")
+    nodes: int = Field(
+        6, ge=3, le=20, description="number of nodes; the source is A and the sink the last one"
+    )
     edges_per_node: float = Field(1.8, ge=1.0, le=4.0, description="directed edges per node")
     max_capacity: int = Field(15, ge=1, le=999, description="capacities are drawn from 1..max_capacity")
 
@@ -44,8 +46,10 @@ def edmonds_karp(rows: list[list], s: str, t: str, log: list[str] | None = None)
                     queue.append(v)
         if t not in prev:
             if log is not None:
-                log.append(f"No path with spare capacity reaches {t} any more: {sorted(prev)} are reachable from "
-                           f"{s}, and the edges leaving that set are saturated.")
+                log.append(
+                    f"No path with spare capacity reaches {t} any more: {sorted(prev)} are reachable from "
+                    f"{s}, and the edges leaving that set are saturated."
+                )
             return flow, stats
         path = [t]
         while path[-1] != s:
@@ -58,7 +62,9 @@ def edmonds_karp(rows: list[list], s: str, t: str, log: list[str] | None = None)
         flow += push
         stats.nodes += 1
         if log is not None:
-            log.append(f"Augment along {' -> '.join(path)} by {push} (its smallest spare capacity). Flow: {flow}.")
+            log.append(
+                f"Augment along {' -> '.join(path)} by {push} (its smallest spare capacity). Flow: {flow}."
+            )
 
 
 PROMPTS = (
@@ -103,10 +109,12 @@ class MaxFlow(Task):
             value, stats = edmonds_karp(rows, s, t)
             if stats.nodes >= 2 or params.nodes <= 4:
                 break
-        prompt = "\n".join([
-            pick(rng, PROMPTS).format(s=s, t=t, edges="\n".join(f"{a} -> {b}: {c}" for a, b, c in rows)),
-            answer_instruction("a single integer, e.g. 12"),
-        ])
+        prompt = "\n".join(
+            [
+                pick(rng, PROMPTS).format(s=s, t=t, edges="\n".join(f"{a} -> {b}: {c}" for a, b, c in rows)),
+                answer_instruction("a single integer, e.g. 12"),
+            ]
+        )
         puzzle = {"edges": rows, "source": s, "sink": t, "flow": value}
         return Instance(puzzle=puzzle, answer=str(value), prompt=prompt, stats=stats)
 
@@ -114,8 +122,10 @@ class MaxFlow(Task):
         return float(parse_single_int(answer) == puzzle["flow"])
 
     def trace(self, puzzle: dict[str, Any]) -> list[str]:
-        log = [f"Edmonds-Karp: repeatedly push flow along a shortest path with spare capacity from "
-               f"{puzzle['source']} to {puzzle['sink']}."]
+        log = [
+            f"Edmonds-Karp: repeatedly push flow along a shortest path with spare capacity from "
+            f"{puzzle['source']} to {puzzle['sink']}."
+        ]
         value, _ = edmonds_karp(puzzle["edges"], puzzle["source"], puzzle["sink"], log)
         log.append(f"The maximum flow is {value}.")
         return log

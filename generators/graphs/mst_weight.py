@@ -20,7 +20,9 @@ from synth.task import Instance, Params, SolverStats, Task, register
 
 class MSTParams(Params):
     nodes: int = Field(6, ge=3, le=26, description="number of nodes")
-    extra_edges: float = Field(1.0, ge=0.0, le=4.0, description="extra edges beyond a spanning tree, per node")
+    extra_edges: float = Field(
+        1.0, ge=0.0, le=4.0, description="extra edges beyond a spanning tree, per node"
+    )
     max_weight: int = Field(20, ge=1, le=999, description="weights are drawn from 1..max_weight")
 
 
@@ -83,11 +85,15 @@ class MSTWeight(Task):
         g = random_connected(rng, params.nodes, params.extra_edges, params.max_weight)
         rows = edge_list(g)
         total, stats = kruskal(rows)
-        prompt = "\n".join([
-            pick(rng, PROMPTS).format(nodes=", ".join(sorted(g)), edges=edges_text(rows)),
-            answer_instruction("a single integer, e.g. 17"),
-        ])
-        return Instance(puzzle={"edges": rows, "weight": total}, answer=str(total), prompt=prompt, stats=stats)
+        prompt = "\n".join(
+            [
+                pick(rng, PROMPTS).format(nodes=", ".join(sorted(g)), edges=edges_text(rows)),
+                answer_instruction("a single integer, e.g. 17"),
+            ]
+        )
+        return Instance(
+            puzzle={"edges": rows, "weight": total}, answer=str(total), prompt=prompt, stats=stats
+        )
 
     def verify(self, puzzle: dict[str, Any], answer: str) -> float:
         return float(parse_single_int(answer) == puzzle["weight"])

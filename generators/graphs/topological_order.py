@@ -23,7 +23,9 @@ class TopoParams(Params):
     edges_per_node: float = Field(1.2, ge=0.5, le=4.0, description="dependencies per task")
 
 
-def kahn(nodes: list[str], edges: list[list[str]], log: list[str] | None = None) -> tuple[list[str], SolverStats]:
+def kahn(
+    nodes: list[str], edges: list[list[str]], log: list[str] | None = None
+) -> tuple[list[str], SolverStats]:
     """Kahn's algorithm, always taking the alphabetically first ready node (so the trace is deterministic)."""
     indeg = {n: 0 for n in nodes}
     out: dict[str, list[str]] = {n: [] for n in nodes}
@@ -48,8 +50,14 @@ def kahn(nodes: list[str], edges: list[list[str]], log: list[str] | None = None)
                 heapq.heappush(ready, v)
                 freed.append(v)
         if log is not None:
-            log.append(f"Do {u}." + (f" Now {', '.join(freed)} {'has' if len(freed) == 1 else 'have'} all "
-                                     "prerequisites done." if freed else ""))
+            log.append(
+                f"Do {u}."
+                + (
+                    f" Now {', '.join(freed)} {'has' if len(freed) == 1 else 'have'} all prerequisites done."
+                    if freed
+                    else ""
+                )
+            )
     return order, stats
 
 
@@ -90,18 +98,26 @@ class TopologicalOrder(Task):
             if not (is_valid(nodes, rows, nodes) or is_valid(nodes, rows, nodes[::-1])):
                 break
         order, stats = kahn(nodes, rows)
-        prompt = "\n".join([
-            pick(rng, PROMPTS).format(nodes=", ".join(nodes), edges="\n".join(f"{a} -> {b}" for a, b in rows)),
-            answer_instruction("every node once, in order, separated by commas, e.g. Q, P, R"),
-        ])
-        return Instance(puzzle={"nodes": nodes, "edges": rows}, answer=", ".join(order), prompt=prompt, stats=stats)
+        prompt = "\n".join(
+            [
+                pick(rng, PROMPTS).format(
+                    nodes=", ".join(nodes), edges="\n".join(f"{a} -> {b}" for a, b in rows)
+                ),
+                answer_instruction("every node once, in order, separated by commas, e.g. Q, P, R"),
+            ]
+        )
+        return Instance(
+            puzzle={"nodes": nodes, "edges": rows}, answer=", ".join(order), prompt=prompt, stats=stats
+        )
 
     def verify(self, puzzle: dict[str, Any], answer: str) -> float:
         order = parse_nodes(answer)
         return float(order is not None and is_valid(puzzle["nodes"], puzzle["edges"], order))
 
     def trace(self, puzzle: dict[str, Any]) -> list[str]:
-        log = ["Repeatedly do a task whose prerequisites are all done (alphabetically first when several are)."]
+        log = [
+            "Repeatedly do a task whose prerequisites are all done (alphabetically first when several are)."
+        ]
         order, _ = kahn(puzzle["nodes"], puzzle["edges"], log)
         log.append(f"Order: {', '.join(order)}.")
         return log

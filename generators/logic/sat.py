@@ -24,11 +24,13 @@ class SATParams(Params):
     width: int = Field(3, ge=2, le=4, description="literals per clause")
 
 
-def dpll(clauses: list[list[int]], n: int, log: list[str] | None = None) -> tuple[dict[int, bool] | None, SolverStats]:
+def dpll(
+    clauses: list[list[int]], n: int, log: list[str] | None = None
+) -> tuple[dict[int, bool] | None, SolverStats]:
     stats = SolverStats()
 
-    def lit(l: int) -> str:
-        return f"x{abs(l)}={'T' if l > 0 else 'F'}"
+    def lit(x: int) -> str:
+        return f"x{abs(x)}={'T' if x > 0 else 'F'}"
 
     def solve(assign: dict[int, bool], depth: int) -> dict[int, bool] | None:
         stats.nodes += 1
@@ -37,13 +39,18 @@ def dpll(clauses: list[list[int]], n: int, log: list[str] | None = None) -> tupl
         while True:  # unit propagation
             unit = None
             for c in clauses:
-                vals = [assign.get(abs(l)) if l > 0 else (None if abs(l) not in assign else not assign[abs(l)]) for l in c]
+                vals = [
+                    assign.get(abs(x)) if x > 0 else (None if abs(x) not in assign else not assign[abs(x)])
+                    for x in c
+                ]
                 if True in vals:
                     continue
-                free = [l for l, v in zip(c, vals) if v is None]
+                free = [x for x, v in zip(c, vals) if v is None]
                 if not free:
                     if log is not None:
-                        log.append(f"{pad}Clause ({' or '.join(show(l) for l in c)}) is false: contradiction.")
+                        log.append(
+                            f"{pad}Clause ({' or '.join(show(x) for x in c)}) is false: contradiction."
+                        )
                     return None
                 if len(free) == 1:
                     unit = free[0]
@@ -70,17 +77,19 @@ def dpll(clauses: list[list[int]], n: int, log: list[str] | None = None) -> tupl
     return solve({}, 0), stats
 
 
-def show(l: int) -> str:
-    return f"x{l}" if l > 0 else f"not x{-l}"
+def show(x: int) -> str:
+    return f"x{x}" if x > 0 else f"not x{-x}"
 
 
 def satisfies(clauses: list[list[int]], assign: dict[int, bool]) -> bool:
-    return all(any(assign.get(abs(l)) == (l > 0) for l in c) for c in clauses)
+    return all(any(assign.get(abs(x)) == (x > 0) for x in c) for c in clauses)
 
 
-PROMPTS = ("Find truth values for {vars} that make every clause below true (each clause is an OR of literals):\n{cnf}",
-           "Give a satisfying assignment of this formula in conjunctive normal form:\n{cnf}",
-           "All of these conditions must hold at once:\n{cnf}\nAssign true or false to {vars}.")
+PROMPTS = (
+    "Find truth values for {vars} that make every clause below true (each clause is an OR of literals):\n{cnf}",
+    "Give a satisfying assignment of this formula in conjunctive normal form:\n{cnf}",
+    "All of these conditions must hold at once:\n{cnf}\nAssign true or false to {vars}.",
+)
 
 
 @register
@@ -105,29 +114,41 @@ class SAT(Task):
                 vs = rng.sample(range(1, n + 1), min(params.width, n))
                 clauses.append(sorted((v if rng.random() < 0.5 else -v for v in vs), key=abs))
             if satisfies(clauses, dict.fromkeys(range(1, n + 1), True)) or satisfies(
-                    clauses, dict.fromkeys(range(1, n + 1), False)):
+                clauses, dict.fromkeys(range(1, n + 1), False)
+            ):
                 continue
             model, stats = dpll(clauses, n)
             if model is not None:
                 break
-        cnf = "\n".join(f"({' or '.join(show(l) for l in c)})" for c in clauses)
+        cnf = "\n".join(f"({' or '.join(show(x) for x in c)})" for c in clauses)
         names = ", ".join(f"x{v}" for v in range(1, n + 1))
-        prompt = "\n".join([pick(rng, PROMPTS).format(cnf=cnf, vars=names),
-                            answer_instruction("every variable, e.g. x1=T, x2=F, x3=T")])
+        prompt = "\n".join(
+            [
+                pick(rng, PROMPTS).format(cnf=cnf, vars=names),
+                answer_instruction("every variable, e.g. x1=T, x2=F, x3=T"),
+            ]
+        )
         answer = ", ".join(f"x{v}={'T' if model[v] else 'F'}" for v in range(1, n + 1))
-        return Instance(puzzle={"variables": n, "clauses": clauses}, answer=answer, prompt=prompt, stats=stats)
+        return Instance(
+            puzzle={"variables": n, "clauses": clauses}, answer=answer, prompt=prompt, stats=stats
+        )
 
     def verify(self, puzzle: dict[str, Any], answer: str) -> float:
         assign = parse_assignment(answer, puzzle["variables"])
         return float(assign is not None and satisfies(puzzle["clauses"], assign))
 
     def trace(self, puzzle: dict[str, Any]) -> list[str]:
-        log = ["DPLL: set forced values from unit clauses, otherwise try a variable true then false, backing up "
-               "on a contradiction."]
+        log = [
+            "DPLL: set forced values from unit clauses, otherwise try a variable true then false, backing up "
+            "on a contradiction."
+        ]
         model, _ = dpll(puzzle["clauses"], puzzle["variables"], log)
         if model:
-            log.append("All clauses are satisfied: " + ", ".join(
-                f"x{v}={'T' if model[v] else 'F'}" for v in range(1, puzzle["variables"] + 1)) + ".")
+            log.append(
+                "All clauses are satisfied: "
+                + ", ".join(f"x{v}={'T' if model[v] else 'F'}" for v in range(1, puzzle["variables"] + 1))
+                + "."
+            )
         return log
 
 

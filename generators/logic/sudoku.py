@@ -17,12 +17,11 @@ Cells are numbered row-major; candidates are bitmasks (bit d-1 for digit d).
 from __future__ import annotations
 
 import random
-import re
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from generators.common import answer_instruction, pick
+from generators.common import answer_instruction, parse_digit_grid, pick
 from synth.errors import TaskError
 from synth.task import Instance, Params, SolverStats, Task, register
 
@@ -390,13 +389,4 @@ class Sudoku(Task):
         return log
 
 
-_LABEL = re.compile(r"(?i)\b(?:row|r)\s*\d+\s*[:.)\-=]")
-
-
-def parse_grid(answer: str, n: int) -> list[int] | None:
-    """An n x n grid of digits 1..n from the answer text, or None (wrong count means malformed or a hedge)."""
-    text = _LABEL.sub(" ", answer)
-    found = [int(c) for c in text if c.isdigit()]
-    if len(found) != n * n or any(v < 1 or v > n for v in found):
-        return None
-    return found
+parse_grid = parse_digit_grid

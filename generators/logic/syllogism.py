@@ -20,9 +20,29 @@ from generators.common import answer_instruction, pick
 from synth.answers import normalize
 from synth.task import Instance, Params, SolverStats, Task, register
 
-NOUNS = ["artists", "bakers", "cats", "dancers", "engineers", "farmers", "gardeners", "hikers", "inventors",
-         "jugglers", "knights", "lawyers", "musicians", "nurses", "owls", "pilots", "robots", "sailors",
-         "teachers", "violinists", "writers"]
+NOUNS = [
+    "artists",
+    "bakers",
+    "cats",
+    "dancers",
+    "engineers",
+    "farmers",
+    "gardeners",
+    "hikers",
+    "inventors",
+    "jugglers",
+    "knights",
+    "lawyers",
+    "musicians",
+    "nurses",
+    "owls",
+    "pilots",
+    "robots",
+    "sailors",
+    "teachers",
+    "violinists",
+    "writers",
+]
 KINDS = ("all", "no", "some", "some_not")
 LETTERS = "ABCDEF"
 
@@ -49,8 +69,12 @@ def holds(statement: list, k: int, models: np.ndarray) -> np.ndarray:
 
 def text(statement: list, terms: list[str]) -> str:
     kind, x, y = statement
-    return {"all": "All {x} are {y}", "no": "No {x} are {y}", "some": "Some {x} are {y}",
-            "some_not": "Some {x} are not {y}"}[kind].format(x=terms[x], y=terms[y])
+    return {
+        "all": "All {x} are {y}",
+        "no": "No {x} are {y}",
+        "some": "Some {x} are {y}",
+        "some_not": "Some {x} are not {y}",
+    }[kind].format(x=terms[x], y=terms[y])
 
 
 def analyse(puzzle: dict[str, Any], log: list[str] | None = None) -> tuple[list[bool], SolverStats]:
@@ -64,8 +88,10 @@ def analyse(puzzle: dict[str, Any], log: list[str] | None = None) -> tuple[list[
     worlds = models[allowed]
     result = []
     if log is not None:
-        log.append(f"Each kind of thing is a combination of being or not being {', '.join(terms)}. The premises "
-                   f"allow {len(worlds)} of the {len(models)} patterns of which kinds exist.")
+        log.append(
+            f"Each kind of thing is a combination of being or not being {', '.join(terms)}. The premises "
+            f"allow {len(worlds)} of the {len(models)} patterns of which kinds exist."
+        )
     for letter, c in zip(LETTERS, puzzle["candidates"]):
         ok = bool(holds(c, k, worlds).all())
         stats.steps += 1
@@ -73,14 +99,20 @@ def analyse(puzzle: dict[str, Any], log: list[str] | None = None) -> tuple[list[
         if log is None:
             continue
         if ok:
-            log.append(f"{letter}. \"{text(c, terms)}\" is true in every allowed pattern, so it follows.")
+            log.append(f'{letter}. "{text(c, terms)}" is true in every allowed pattern, so it follows.')
         else:
             stats.backtracks += 1
             bad = int(worlds[~holds(c, k, worlds)][0])
-            kinds = [" and ".join(("" if r >> i & 1 else "not ") + terms[i] for i in range(k))
-                     for r in range(1 << k) if bad >> r & 1]
-            log.append(f"{letter}. \"{text(c, terms)}\" does not follow: the premises hold if the only things are "
-                       + ("; ".join(kinds) if kinds else "none at all") + ", and then it is false.")
+            kinds = [
+                " and ".join(("" if r >> i & 1 else "not ") + terms[i] for i in range(k))
+                for r in range(1 << k)
+                if bad >> r & 1
+            ]
+            log.append(
+                f'{letter}. "{text(c, terms)}" does not follow: the premises hold if the only things are '
+                + ("; ".join(kinds) if kinds else "none at all")
+                + ", and then it is false."
+            )
     return result, stats
 
 
@@ -124,24 +156,40 @@ class Syllogism(Task):
         result, stats = analyse(puzzle)
         puzzle["follows"] = [LETTERS[i] for i, ok in enumerate(result) if ok]
         lines = ["Premises:"] + [f"- {text(p, terms)}." for p in premises]
-        lines.append("Which of these conclusions must be true? (\"All X are Y\" does not claim that any X exist.)")
+        lines.append(
+            'Which of these conclusions must be true? ("All X are Y" does not claim that any X exist.)'
+        )
         lines += [f"{LETTERS[i]}. {text(c, terms)}." for i, c in enumerate(candidates)]
         lines.append(answer_instruction("the letters of every conclusion that follows, e.g. B, D"))
-        intro = pick(rng, ("Reason about these categories.", "Consider the following statements.",
-                           "Assume the premises below are true."))
-        return Instance(puzzle=puzzle, answer=", ".join(puzzle["follows"]), prompt="\n".join([intro, *lines]),
-                        stats=stats)
+        intro = pick(
+            rng,
+            (
+                "Reason about these categories.",
+                "Consider the following statements.",
+                "Assume the premises below are true.",
+            ),
+        )
+        return Instance(
+            puzzle=puzzle, answer=", ".join(puzzle["follows"]), prompt="\n".join([intro, *lines]), stats=stats
+        )
 
     def verify(self, puzzle: dict[str, Any], answer: str) -> float:
         letters = re.findall(r"\b([a-f])\b", normalize(answer))
         allowed = set(LETTERS[: len(puzzle["candidates"])].lower())
-        if not letters or not set(letters) <= allowed or re.search(r"\b(not|except|none)\b", normalize(answer)):
+        if (
+            not letters
+            or not set(letters) <= allowed
+            or re.search(r"\b(not|except|none)\b", normalize(answer))
+        ):
             return 0.0
         return float(sorted(set(letters)) == sorted(x.lower() for x in puzzle["follows"]))
 
     def trace(self, puzzle: dict[str, Any]) -> list[str]:
         log: list[str] = []
         result, _ = analyse(puzzle, log)
-        log.append("So the conclusions that follow are " + ", ".join(
-            LETTERS[i] for i, ok in enumerate(result) if ok) + ".")
+        log.append(
+            "So the conclusions that follow are "
+            + ", ".join(LETTERS[i] for i, ok in enumerate(result) if ok)
+            + "."
+        )
         return log

@@ -21,11 +21,14 @@ from synth.task import Instance, Params, SolverStats, Task, register
 
 class WebParams(Params):
     people: int = Field(5, ge=3, le=16, description="number of people")
-    compound: float = Field(0.0, ge=0.0, le=1.0, description="share of statements about two people (and / or)")
+    compound: float = Field(
+        0.0, ge=0.0, le=1.0, description="share of statements about two people (and / or)"
+    )
 
 
 def claim_text(claim: list, names: list[str]) -> str:
     """claim: ["one", j, honest] or ["and"|"or", j, honest_j, k, honest_k]."""
+
     def one(j: int, honest: bool) -> str:
         return f"{names[j]} {'tells the truth' if honest else 'lies'}"
 
@@ -53,13 +56,18 @@ def deduce(puzzle: dict[str, Any], log: list[str] | None = None) -> tuple[list[b
         honest.append(true)
         stats.steps += 1
         if log is not None:
-            log.append(f"{names[i]} says \"{claim_text(claim, names)}\". That claim is {'true' if true else 'false'}, "
-                       f"so {names[i]} {'tells the truth' if true else 'lies'}.")
+            log.append(
+                f'{names[i]} says "{claim_text(claim, names)}". That claim is {"true" if true else "false"}, '
+                f"so {names[i]} {'tells the truth' if true else 'lies'}."
+            )
     return honest, stats
 
 
-PROMPTS = ("Each person below either always tells the truth or always lies.", "Everyone here is either a "
-           "truth-teller or a liar.", "In this village each person is always honest or always lying.")
+PROMPTS = (
+    "Each person below either always tells the truth or always lies.",
+    "Everyone here is either a truth-teller or a liar.",
+    "In this village each person is always honest or always lying.",
+)
 
 
 @register
@@ -93,10 +101,12 @@ class WebOfLies(Task):
                 break
         puzzle["truthful"] = [names[i] for i in range(n) if honest[i]]
         lines = [pick(rng, PROMPTS), f"{names[0]} {'tells the truth' if puzzle['first_honest'] else 'lies'}."]
-        lines += [f"{names[i]} says: \"{claim_text(c, names)}.\"" for i, c in enumerate(claims, start=1)]
+        lines += [f'{names[i]} says: "{claim_text(c, names)}."' for i, c in enumerate(claims, start=1)]
         lines.append(f"Which of {', '.join(sorted(names))} tell the truth?")
         lines.append(answer_instruction("the truth-tellers' names separated by commas, e.g. Name1, Name2"))
-        return Instance(puzzle=puzzle, answer=", ".join(puzzle["truthful"]), prompt="\n".join(lines), stats=stats)
+        return Instance(
+            puzzle=puzzle, answer=", ".join(puzzle["truthful"]), prompt="\n".join(lines), stats=stats
+        )
 
     def verify(self, puzzle: dict[str, Any], answer: str) -> float:
         got = parse_names(answer, puzzle["names"])

@@ -23,7 +23,9 @@ class HanoiParams(Params):
     scrambled: bool = Field(False, description="start from a random legal position instead of one tower")
 
 
-def solve(position: list[int], target: int, log: list[str] | None = None) -> tuple[list[tuple[int, int]], SolverStats]:
+def solve(
+    position: list[int], target: int, log: list[str] | None = None
+) -> tuple[list[tuple[int, int]], SolverStats]:
     """Optimal moves gathering every disk on ``target``; position[d] is the peg (1-3) of disk d+1."""
     pos = list(position)
     moves: list[tuple[int, int]] = []
@@ -39,8 +41,12 @@ def solve(position: list[int], target: int, log: list[str] | None = None) -> tup
             return
         other = 6 - peg - pos[k - 1]
         if log is not None and depth < 3:
-            log.append(f"{'  ' * depth}Disk {k} must go from peg {pos[k - 1]} to peg {peg}: first clear disks 1-{k - 1} "
-                       f"onto peg {other}." if k > 1 else f"{'  ' * depth}Move disk 1 to peg {peg}.")
+            log.append(
+                f"{'  ' * depth}Disk {k} must go from peg {pos[k - 1]} to peg {peg}: first clear disks 1-{k - 1} "
+                f"onto peg {other}."
+                if k > 1
+                else f"{'  ' * depth}Move disk 1 to peg {peg}."
+            )
         gather(k - 1, other, depth + 1)
         moves.append((pos[k - 1], peg))
         stats.steps += 1
@@ -64,8 +70,10 @@ def apply(position: list[int], moves: list[tuple[int, int]]) -> list[int] | None
 
 def describe(position: list[int]) -> str:
     pegs = {p: [d + 1 for d in range(len(position)) if position[d] == p] for p in (1, 2, 3)}
-    return "; ".join(f"peg {p}: " + (", ".join(map(str, sorted(ds, reverse=True))) if ds else "empty")
-                     for p, ds in pegs.items())
+    return "; ".join(
+        f"peg {p}: " + (", ".join(map(str, sorted(ds, reverse=True))) if ds else "empty")
+        for p, ds in pegs.items()
+    )
 
 
 PROMPTS = (
@@ -98,10 +106,16 @@ class Hanoi(Task):
             moves, stats = solve(position, target)
             if moves:
                 break
-        prompt = "\n".join([pick(rng, PROMPTS).format(n=n, pos=describe(position), t=target),
-                            answer_instruction("moves as from->to peg pairs separated by commas, e.g. 1->3, 1->2, 3->2")])
+        prompt = "\n".join(
+            [
+                pick(rng, PROMPTS).format(n=n, pos=describe(position), t=target),
+                answer_instruction("moves as from->to peg pairs separated by commas, e.g. 1->3, 1->2, 3->2"),
+            ]
+        )
         puzzle = {"position": position, "target": target, "moves": len(moves)}
-        return Instance(puzzle=puzzle, answer=", ".join(f"{a}->{b}" for a, b in moves), prompt=prompt, stats=stats)
+        return Instance(
+            puzzle=puzzle, answer=", ".join(f"{a}->{b}" for a, b in moves), prompt=prompt, stats=stats
+        )
 
     def verify(self, puzzle: dict[str, Any], answer: str) -> float:
         moves = parse_moves(answer)
@@ -111,8 +125,10 @@ class Hanoi(Task):
         return float(final is not None and set(final) == {puzzle["target"]})
 
     def trace(self, puzzle: dict[str, Any]) -> list[str]:
-        log = ["Work on the largest disk that is not yet on the target peg: the smaller disks must first be "
-               "gathered on the third peg, then it moves, then they follow."]
+        log = [
+            "Work on the largest disk that is not yet on the target peg: the smaller disks must first be "
+            "gathered on the third peg, then it moves, then they follow."
+        ]
         moves, _ = solve(puzzle["position"], puzzle["target"], log)
         log.append(f"That takes {len(moves)} moves: " + ", ".join(f"{a}->{b}" for a, b in moves) + ".")
         return log

@@ -33,8 +33,11 @@ def carve(rng: random.Random, n: int, loops: float) -> list[list[str]]:
     grid[2 * start[0] + 1][2 * start[1] + 1] = "."
     while stack:
         r, c = stack[-1]
-        options = [(r + dr, c + dc) for dr, dc in ((0, 1), (1, 0), (0, -1), (-1, 0))
-                   if 0 <= r + dr < n and 0 <= c + dc < n and (r + dr, c + dc) not in seen]
+        options = [
+            (r + dr, c + dc)
+            for dr, dc in ((0, 1), (1, 0), (0, -1), (-1, 0))
+            if 0 <= r + dr < n and 0 <= c + dc < n and (r + dr, c + dc) not in seen
+        ]
         if not options:
             stack.pop()
             continue
@@ -43,15 +46,17 @@ def carve(rng: random.Random, n: int, loops: float) -> list[list[str]]:
         grid[2 * nr + 1][2 * nc + 1] = "."
         seen.add((nr, nc))
         stack.append((nr, nc))
-    walls = [(r, c) for r in range(1, w - 1) for c in range(1, w - 1)
-             if grid[r][c] == "#" and (r % 2) != (c % 2)]
+    walls = [
+        (r, c) for r in range(1, w - 1) for c in range(1, w - 1) if grid[r][c] == "#" and (r % 2) != (c % 2)
+    ]
     for r, c in rng.sample(walls, round(loops * len(walls))):
         grid[r][c] = "."
     return grid
 
 
-def bfs(grid: list[list[str]], start: tuple[int, int], goal: tuple[int, int], log: list[str] | None = None
-        ) -> tuple[list[str], SolverStats]:
+def bfs(
+    grid: list[list[str]], start: tuple[int, int], goal: tuple[int, int], log: list[str] | None = None
+) -> tuple[list[str], SolverStats]:
     prev: dict[tuple[int, int], tuple[tuple[int, int], str]] = {}
     dist = {start: 0}
     frontier = deque([start])
@@ -61,8 +66,11 @@ def bfs(grid: list[list[str]], start: tuple[int, int], goal: tuple[int, int], lo
         cell = frontier.popleft()
         if dist[cell] != layer:
             if log is not None:
-                log.append(f"{layer} step{'s' if layer != 1 else ''} away: {len(layer_cells)} cell(s), e.g. "
-                           + ", ".join(f"({r},{c})" for r, c in layer_cells[:4]) + ".")
+                log.append(
+                    f"{layer} step{'s' if layer != 1 else ''} away: {len(layer_cells)} cell(s), e.g. "
+                    + ", ".join(f"({r},{c})" for r, c in layer_cells[:4])
+                    + "."
+                )
             layer, layer_cells = dist[cell], []
         layer_cells.append(cell)
         stats.nodes += 1
@@ -83,8 +91,10 @@ def bfs(grid: list[list[str]], start: tuple[int, int], goal: tuple[int, int], lo
         path.append(move)
     path.reverse()
     if log is not None:
-        log.append(f"G is reached after {len(path)} steps. Following the recorded moves back from G and "
-                   f"reversing them: {' '.join(path)}.")
+        log.append(
+            f"G is reached after {len(path)} steps. Following the recorded moves back from G and "
+            f"reversing them: {' '.join(path)}."
+        )
     return path, stats
 
 
@@ -109,7 +119,9 @@ PROMPTS = (
 @register
 class Maze(Task):
     name = "maze"
-    description = "Shortest route through a grid maze; any shortest route, verified by walking it, is accepted."
+    description = (
+        "Shortest route through a grid maze; any shortest route, verified by walking it, is accepted."
+    )
     Params = MazeParams
     levels = {
         "easy": {"size": 3, "loops": 0.1},
@@ -130,21 +142,33 @@ class Maze(Task):
                 break
         grid[start[0]][start[1]], grid[goal[0]][goal[1]] = "S", "G"
         text = "\n".join("".join(row) for row in grid)
-        prompt = "\n".join([pick(rng, PROMPTS).format(maze=text),
-                            answer_instruction("the moves as letters U, D, L, R separated by spaces, e.g. R R D L")])
-        puzzle = {"grid": ["".join(row) for row in grid], "start": list(start), "goal": list(goal),
-                  "length": len(path)}
+        prompt = "\n".join(
+            [
+                pick(rng, PROMPTS).format(maze=text),
+                answer_instruction("the moves as letters U, D, L, R separated by spaces, e.g. R R D L"),
+            ]
+        )
+        puzzle = {
+            "grid": ["".join(row) for row in grid],
+            "start": list(start),
+            "goal": list(goal),
+            "length": len(path),
+        }
         return Instance(puzzle=puzzle, answer=" ".join(path), prompt=prompt, stats=stats)
 
     def verify(self, puzzle: dict[str, Any], answer: str) -> float:
         moves = parse_directions(answer)
         if moves is None or len(moves) != puzzle["length"]:
             return 0.0
-        return float(walk([list(r) for r in puzzle["grid"]], tuple(puzzle["start"]), moves) == tuple(puzzle["goal"]))
+        return float(
+            walk([list(r) for r in puzzle["grid"]], tuple(puzzle["start"]), moves) == tuple(puzzle["goal"])
+        )
 
     def trace(self, puzzle: dict[str, Any]) -> list[str]:
         grid = [list(r) for r in puzzle["grid"]]
-        log = [f"Breadth-first search from S at {tuple(puzzle['start'])} (row, column), one layer of cells per "
-               f"step, until G at {tuple(puzzle['goal'])} is reached."]
+        log = [
+            f"Breadth-first search from S at {tuple(puzzle['start'])} (row, column), one layer of cells per "
+            f"step, until G at {tuple(puzzle['goal'])} is reached."
+        ]
         bfs(grid, tuple(puzzle["start"]), tuple(puzzle["goal"]), log)
         return log

@@ -6,8 +6,20 @@ import re
 
 from synth.answers import normalize
 
-_WORDS = {"up": "U", "down": "D", "left": "L", "right": "R", "u": "U", "d": "D", "l": "L", "r": "R",
-          "north": "U", "south": "D", "west": "L", "east": "R"}
+_WORDS = {
+    "up": "U",
+    "down": "D",
+    "left": "L",
+    "right": "R",
+    "u": "U",
+    "d": "D",
+    "l": "L",
+    "r": "R",
+    "north": "U",
+    "south": "D",
+    "west": "L",
+    "east": "R",
+}
 
 
 def parse_directions(answer: str) -> list[str] | None:

@@ -18,7 +18,6 @@ from generators.search.moves import parse_directions
 from synth.task import Instance, Params, SolverStats, Task, register
 
 
-
 class TileParams(Params):
     size: int = Field(3, ge=2, le=4, description="board side (3 = the 8-puzzle)")
     scramble: int = Field(10, ge=1, le=60, description="random moves applied to the goal")
@@ -54,8 +53,10 @@ def astar(start: tuple[int, ...], n: int, log: list[str] | None = None) -> tuple
     prev: dict[tuple[int, ...], tuple[tuple[int, ...], str]] = {}
     heap = [(manhattan(start, n), 0, start)]
     if log is not None:
-        log.append(f"The tiles' Manhattan distances to their goal squares add up to {manhattan(start, n)}, so at "
-                   "least that many moves are needed. Expand positions in order of moves so far + that estimate.")
+        log.append(
+            f"The tiles' Manhattan distances to their goal squares add up to {manhattan(start, n)}, so at "
+            "least that many moves are needed. Expand positions in order of moves so far + that estimate."
+        )
     while heap:
         f, g, s = heapq.heappop(heap)
         if g > best.get(s, 1 << 30):
@@ -77,18 +78,24 @@ def astar(start: tuple[int, ...], n: int, log: list[str] | None = None) -> tuple
     path.reverse()
     stats.backtracks = max(0, stats.nodes - len(path) - 1)  # expanded positions off the final route
     if log is not None:
-        log.append(f"A* expanded {stats.nodes} positions; {stats.backtracks} of them were dead ends off the "
-                   f"optimal route. The goal is {len(path)} moves away.")
+        log.append(
+            f"A* expanded {stats.nodes} positions; {stats.backtracks} of them were dead ends off the "
+            f"optimal route. The goal is {len(path)} moves away."
+        )
         state = start
         for move in path:
             state = dict(neighbours(state, n))[move]
-            log.append(f"Blank {move}: " + " / ".join(" ".join(str(v) if v else "_" for v in state[r * n:(r + 1) * n])
-                                                      for r in range(n)))
+            log.append(
+                f"Blank {move}: "
+                + " / ".join(
+                    " ".join(str(v) if v else "_" for v in state[r * n : (r + 1) * n]) for r in range(n)
+                )
+            )
     return path, stats
 
 
 def board(state: tuple[int, ...], n: int) -> str:
-    return "\n".join(" ".join(str(v) if v else "_" for v in state[r * n:(r + 1) * n]) for r in range(n))
+    return "\n".join(" ".join(str(v) if v else "_" for v in state[r * n : (r + 1) * n]) for r in range(n))
 
 
 PROMPTS = (
@@ -124,10 +131,18 @@ class SlidingTile(Task):
             if state != goal(n):
                 break
         path, stats = astar(state, n)
-        prompt = "\n".join([pick(rng, PROMPTS).format(board=board(state, n), goal=board(goal(n), n), n=n),
-                            answer_instruction("moves separated by spaces, e.g. L U R")])
-        return Instance(puzzle={"size": n, "start": list(state), "moves": len(path)}, answer=" ".join(path),
-                        prompt=prompt, stats=stats)
+        prompt = "\n".join(
+            [
+                pick(rng, PROMPTS).format(board=board(state, n), goal=board(goal(n), n), n=n),
+                answer_instruction("moves separated by spaces, e.g. L U R"),
+            ]
+        )
+        return Instance(
+            puzzle={"size": n, "start": list(state), "moves": len(path)},
+            answer=" ".join(path),
+            prompt=prompt,
+            stats=stats,
+        )
 
     def verify(self, puzzle: dict[str, Any], answer: str) -> float:
         moves = parse_directions(answer)

@@ -45,8 +45,11 @@ def step(state: tuple[int, ...], op: Op, caps: list[int]) -> tuple[int, ...]:
 
 
 def ops(n: int) -> list[Op]:
-    return [("fill", i, -1) for i in range(n)] + [("empty", i, -1) for i in range(n)] + [
-        ("pour", i, j) for i in range(n) for j in range(n) if i != j]
+    return (
+        [("fill", i, -1) for i in range(n)]
+        + [("empty", i, -1) for i in range(n)]
+        + [("pour", i, j) for i in range(n) for j in range(n) if i != j]
+    )
 
 
 def op_text(op: Op) -> str:
@@ -70,7 +73,9 @@ def bfs(caps: list[int], target: int, log: list[str] | None = None) -> tuple[lis
                 path.append(op)
             path.reverse()
             if log is not None:
-                log.append(f"After exploring {stats.nodes} states, the first state holding {target} litres is {len(path)} steps away.")
+                log.append(
+                    f"After exploring {stats.nodes} states, the first state holding {target} litres is {len(path)} steps away."
+                )
             return path, stats
         for op in ops(len(caps)):
             t = step(s, op, caps)
@@ -80,7 +85,9 @@ def bfs(caps: list[int], target: int, log: list[str] | None = None) -> tuple[lis
                 prev[t] = (s, op)
                 queue.append(t)
                 if log is not None and dist[t] <= 2:
-                    log.append(f"{dist[t]} step{'s' if dist[t] > 1 else ''}: {op_text(op)} from {s} gives {t}.")
+                    log.append(
+                        f"{dist[t]} step{'s' if dist[t] > 1 else ''}: {op_text(op)} from {s} gives {t}."
+                    )
     return None, stats
 
 
@@ -116,10 +123,12 @@ class WaterJugs(Task):
             if path is not None and len(path) >= params.min_steps:
                 break
         names = [NAMES[i] for i in range(len(caps))]
-        prompt = "\n".join([
-            pick(rng, PROMPTS).format(jugs=", ".join(names), caps=", ".join(map(str, caps)), t=target),
-            answer_instruction("operations separated by commas, e.g. fill A, pour A->B, empty B"),
-        ])
+        prompt = "\n".join(
+            [
+                pick(rng, PROMPTS).format(jugs=", ".join(names), caps=", ".join(map(str, caps)), t=target),
+                answer_instruction("operations separated by commas, e.g. fill A, pour A->B, empty B"),
+            ]
+        )
         puzzle = {"capacities": caps, "target": target, "steps": len(path)}
         return Instance(puzzle=puzzle, answer=", ".join(op_text(o) for o in path), prompt=prompt, stats=stats)
 

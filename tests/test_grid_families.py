@@ -1,0 +1,102 @@
+"""Grid families checked independently: every press set, every queen placement, a SAT encoding."""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+
+import pycosat
+import pytest
+
+from generators.grids.futoshiki import Futoshiki
+from generators.grids.lights_out import LightsOut, press
+from generators.grids.n_queens import NQueens
+from synth.rng import derive_rng
+
+
+def gen(task, level, i, tag):
+    return task.generate(derive_rng(tag, level, i), task.params_for(level))
+
+
+def test_lights_out_accepts_exactly_the_clearing_press_sets():
+    task = LightsOut()
+    cells = [(r, c) for r in range(3) for c in range(3)]
+    for i in range(6):
+        p = gen(task, "easy", i, "lo").puzzle
+        board = int(p["board"].replace("\n", "")[::-1], 2)
+        for k in range(10):
+            for subset in itertools.combinations(cells, k):
+                text = ", ".join(f"({r + 1},{c + 1})" for r, c in subset) or "none"
+                assert task.verify(p, text) == float(bool(subset) and press(board, 3, list(subset)) == 0)
+
+
+def test_lights_out_constants_earn_nothing():
+    task = LightsOut()
+    scores = []
+    for i in range(100):
+        p = gen(task, "medium", i, "lo-c").puzzle
+        n = p["size"]
+        scores.append(task.verify(p, ", ".join(f"({r + 1},{c + 1})" for r in range(n) for c in range(n))))
+        scores.append(task.verify(p, "(1,1)"))
+    assert statistics.mean(scores) <= 0.05
+
+
+def all_queens(n):
+    return [
+        perm
+        for perm in itertools.permutations(range(n))
+        if all(abs(perm[a] - perm[b]) != b - a for a in range(n) for b in range(a + 1, n))
+    ]
+
+
+@pytest.mark.parametrize("level", ["easy", "medium"])
+def test_n_queens_accepts_exactly_the_valid_completions(level):
+    task = NQueens()
+    for i in range(5):
+        p = gen(task, level, i, "nq").puzzle
+        n = p["n"]
+        solutions = all_queens(n)
+        fits = [s for s in solutions if all(s[r] == c for r, c in p["given"])]
+        assert fits
+        for s in solutions:
+            text = ", ".join(f"({r + 1},{c + 1})" for r, c in enumerate(s))
+            assert task.verify(p, text) == float(s in fits)
+        broken = list(fits[0])
+        broken[0], broken[1] = broken[1], broken[0]
+        assert task.verify(p, ", ".join(f"({r + 1},{c + 1})" for r, c in enumerate(broken))) == 0.0
+
+
+def futoshiki_sat(p, limit=2):
+    n = p["size"]
+
+    def v(i, d):
+        return i * n + d + 1
+
+    cl = []
+    for i in range(n * n):
+        cl.append([v(i, d) for d in range(n)])
+        cl += [[-v(i, a), -v(i, b)] for a in range(n) for b in range(a + 1, n)]
+    lines = [[r * n + c for c in range(n)] for r in range(n)] + [
+        [r * n + c for r in range(n)] for c in range(n)
+    ]
+    for line in lines:
+        for d in range(n):
+            cl += [[-v(a, d), -v(b, d)] for x, a in enumerate(line) for b in line[x + 1 :]]
+    for kind, a, b in p["clues"]:
+        if kind == 0:
+            cl.append([v(a, b - 1)])
+        else:
+            cl += [[-v(a, x), -v(b, y)] for x in range(n) for y in range(n) if not x < y]
+    out = []
+    for sol in itertools.islice(pycosat.itersolve(cl), limit):
+        true = {x for x in sol if x > 0}
+        out.append([next(d + 1 for d in range(n) if v(i, d) in true) for i in range(n * n)])
+    return out
+
+
+@pytest.mark.parametrize("level,count", [("easy", 20), ("medium", 15), ("hard", 8), ("expert", 2)])
+def test_futoshiki_unique_by_sat(level, count):
+    task = Futoshiki()
+    for i in range(count):
+        p = gen(task, level, i, "futo").puzzle
+        assert futoshiki_sat(p) == [p["solution"]]
