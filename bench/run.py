@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from synth.rng import derive_rng
-from synth.task import get_task
+from synth.task import get_task, registry
 
 # (label, reasoning-gym dataset and config, synth task, level, params)
 PAIRS = [
@@ -39,6 +39,19 @@ PAIRS = [
         {"n_people": 5},
     ),
     ("countdown 6 numbers, target 100-999", "countdown", {"min_numbers": 6}, "countdown", "expert", {}),
+    ("futoshiki 5x5", "futoshiki", {"min_board_size": 5, "max_board_size": 5}, "futoshiki", "medium", {}),
+    ("futoshiki 6x6", "futoshiki", {"min_board_size": 6, "max_board_size": 6}, "futoshiki", "hard", {}),
+    ("mini sudoku 4x4", "mini_sudoku", {}, "sudoku", "easy", {"size": 4, "givens": 6}),
+    ("maze (rg 5-10 grid) vs 8x8 rooms", "maze", {}, "maze", "hard", {}),
+    ("graph colouring, 10 vertices", "graph_color", {}, "graph_coloring", "hard", {}),
+    ("n-queens 8x8", "n_queens", {}, "n_queens", "medium", {"n": 8}),
+    ("cryptarithm (rg 2-3 words) vs 3 addends", "cryptarithm", {}, "cryptarithm", "medium", {}),
+    ("tower of hanoi (rg 3-7 disks) vs 5 disks", "tower_of_hanoi", {}, "hanoi", "medium", {}),
+    ("water jugs, 3 jugs", "jugs", {}, "water_jugs", "hard", {}),
+    ("syllogism", "syllogism", {}, "syllogism", "easy", {}),
+    ("polynomial equations vs roots, degree 3", "polynomial_equations", {}, "polynomial_roots", "medium", {}),
+    ("propositional logic vs SAT (different tasks)", "propositional_logic", {}, "sat", "easy", {}),
+    ("shortest path (rg grid) vs weighted graph", "shortest_path", {}, "shortest_path", "medium", {}),
 ]
 
 
@@ -80,11 +93,18 @@ def main() -> None:
         ours = rate_synth(task, level, params, args.seconds)
         results.append({"family": label, "reasoning_gym": rg_rate, "synth": ours, "ratio": ours / rg_rate})
         print(f"{label:58} {rg_rate:16.1f} {ours:10.1f} {ours / rg_rate:7.1f}x", flush=True)
+    slowest = min(results, key=lambda r: r["ratio"])
+    print(f"\nlowest ratio: {slowest['family']} at {slowest['ratio']:.1f}x")
     print("\nsynth per level (items/s, one process):")
-    for name in ("sudoku", "zebra", "knights_knaves", "shortest_path", "countdown"):
+    per_level = {}
+    for name in sorted(registry()):
         task = get_task(name)
-        rates = {lvl: rate_synth(name, lvl, {}, args.seconds / 3) for lvl in task.levels}
-        print(f"  {name:16} " + "  ".join(f"{lvl} {r:,.1f}" for lvl, r in rates.items()), flush=True)
+        per_level[name] = {lvl: rate_synth(name, lvl, {}, args.seconds / 4) for lvl in task.levels}
+        print(
+            f"  {name:20} " + "  ".join(f"{lvl} {r:,.1f}" for lvl, r in per_level[name].items()), flush=True
+        )
+    name = min(per_level, key=lambda n: min(per_level[n].values()))
+    print(f"slowest family: {name} ({', '.join(f'{lvl} {r:,.1f}/s' for lvl, r in per_level[name].items())})")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 

@@ -91,10 +91,10 @@ class Hanoi(Task):
     description = "Tower of Hanoi, from the classic start or a scrambled legal position, in the fewest moves."
     Params = HanoiParams
     levels = {
-        "easy": {"disks": 3},
-        "medium": {"disks": 4, "scrambled": True},
-        "hard": {"disks": 6, "scrambled": True},
-        "expert": {"disks": 8, "scrambled": True},
+        "easy": {"disks": 3, "scrambled": True},
+        "medium": {"disks": 5, "scrambled": True},
+        "hard": {"disks": 7, "scrambled": True},
+        "expert": {"disks": 9, "scrambled": True},
     }
     effort_scale = 60.0
 
