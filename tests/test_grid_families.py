@@ -140,3 +140,55 @@ def test_skyscrapers_unique_by_plain_search(level, count):
     for i in range(count):
         p = gen(task, level, i, "sky").puzzle
         assert latin_rows_matching(p["size"], p["clues"]) == [p["solution"]]
+
+
+def all_binairo_grids(n):
+    """Every valid n x n binairo grid, built row by row from the valid rows (no propagation involved)."""
+
+    def ok(line):
+        return line.count(1) * 2 == len(line) and all(
+            not (line[k] == line[k + 1] == line[k + 2]) for k in range(len(line) - 2)
+        )
+
+    rows = [r for r in itertools.product((0, 1), repeat=n) if ok(r)]
+    grids = []
+
+    def place(chosen):
+        if len(chosen) == n:
+            cols = list(zip(*chosen))
+            if all(ok(c) for c in cols) and len(set(cols)) == n:
+                grids.append([v for r in chosen for v in r])
+            return
+        for r in rows:
+            if r in chosen:
+                continue
+            trial = chosen + [r]
+            cols = list(zip(*trial))
+            if all(
+                c.count(1) * 2 <= n
+                and c.count(0) * 2 <= n
+                and all(not (c[k] == c[k + 1] == c[k + 2]) for k in range(len(c) - 2))
+                for c in cols
+            ):
+                place(trial)
+
+    place([])
+    return grids
+
+
+@pytest.mark.parametrize("level,count", [("easy", 20), ("medium", 10)])
+def test_binairo_unique_by_enumerating_every_grid(level, count):
+    from generators.grids.binairo import Binairo
+
+    task = Binairo()
+    grids = all_binairo_grids(task.params_for(level).size)
+    for i in range(count):
+        p = gen(task, level, i, "bin").puzzle
+        matches = [g for g in grids if all(v == -1 or v == g[k] for k, v in enumerate(p["givens"]))]
+        assert matches == [p["solution"]]
+        flipped = list(p["solution"])
+        flipped[0] = 1 - flipped[0]
+        text = "\n".join(
+            " ".join(map(str, flipped[r * p["size"] : (r + 1) * p["size"]])) for r in range(p["size"])
+        )
+        assert task.verify(p, text) == 0.0
