@@ -69,50 +69,76 @@ def combine(a: Item, b: Item, op: str) -> Item | None:
 def solve(
     numbers: list[int], target: int, use_all: bool, log: list[str] | None = None
 ) -> tuple[str | None, list[str], SolverStats]:
-    """First solution found by depth-first search over pairs, with memo of dead multisets."""
+    """First solution found by depth-first search over pairs, with memo of dead multisets.
+
+    The search runs on bare values (the hot loop); the expression and its steps are rebuilt afterwards by
+    replaying the winning sequence of operations with ``combine``.
+    """
     stats = SolverStats()
     dead: set[tuple[int, ...]] = set()
-    path: list[str] = []
+    ops: list[tuple[int, int, str]] = []
+    top = len(numbers)
 
-    def dfs(items: list[Item]) -> str | None:
+    def dfs(vals: list[int]) -> bool:
         stats.nodes += 1
         if stats.nodes > NODE_BUDGET:
-            return None
-        for it in items:
-            if it[0] == target and (not use_all or len(items) == 1):
-                return it[1]
-        key = tuple(sorted(i[0] for i in items))
-        if len(items) == 1 or key in dead:
-            return None
-        for i in range(len(items)):
-            for j in range(len(items)):
+            return False
+        if (not use_all or len(vals) == 1) and target in vals:
+            return True
+        key = tuple(sorted(vals))
+        m = len(vals)
+        if m == 1 or key in dead:
+            return False
+        for i in range(m):
+            x = vals[i]
+            for j in range(m):
                 if i == j:
                     continue
+                y = vals[j]
                 for op in "+-*/":
-                    if op in "+*" and i > j:
-                        continue
-                    c = combine(items[i], items[j], op)
-                    if c is None:
-                        continue
+                    if op == "+":
+                        if i > j:
+                            continue
+                        v = x + y
+                    elif op == "-":
+                        v = x - y
+                        if v <= 0:
+                            continue
+                    elif op == "*":
+                        if i > j or x == 1 or y == 1:
+                            continue
+                        v = x * y
+                    else:
+                        if y == 1 or x % y:
+                            continue
+                        v = x // y
                     stats.steps += 1
-                    rest = [items[k] for k in range(len(items)) if k not in (i, j)] + [c]
-                    path.append(f"{items[i][0]} {op} {items[j][0]} = {c[0]}")
-                    found = dfs(rest)
-                    if found is not None:
-                        return found
-                    path.pop()
-                    if len(items) == len(numbers) and log is not None and len(log) < 6:
-                        log.append(
-                            f"Try {items[i][0]} {op} {items[j][0]} = {c[0]} first: the remaining numbers "
-                            f"{sorted(r[0] for r in rest[:-1])} with {c[0]} cannot make {target}. Undo."
-                        )
+                    rest = [vals[k] for k in range(m) if k != i and k != j]
+                    rest.append(v)
+                    ops.append((i, j, op))
+                    if dfs(rest):
+                        return True
+                    ops.pop()
+                    if m == top:
                         stats.backtracks += 1
-                    elif len(items) == len(numbers):
-                        stats.backtracks += 1
+                        if log is not None and len(log) < 6:
+                            log.append(
+                                f"Try {x} {op} {y} = {v} first: the remaining numbers {sorted(rest[:-1])} with "
+                                f"{v} cannot make {target}. Undo."
+                            )
         dead.add(key)
-        return None
+        return False
 
-    found = dfs([(n, str(n), 3) for n in numbers])
+    if not dfs(list(numbers)):
+        return None, [], stats
+    items: list[Item] = [(n, str(n), 3) for n in numbers]
+    path = []
+    for i, j, op in ops:
+        c = combine(items[i], items[j], op)
+        assert c is not None
+        path.append(f"{items[i][0]} {op} {items[j][0]} = {c[0]}")
+        items = [items[k] for k in range(len(items)) if k not in (i, j)] + [c]
+    found = next(it[1] for it in items if it[0] == target)
     return found, path, stats
 
 
