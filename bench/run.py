@@ -42,7 +42,7 @@ PAIRS = [
     ("futoshiki 5x5", "futoshiki", {"min_board_size": 5, "max_board_size": 5}, "futoshiki", "medium", {}),
     ("futoshiki 6x6", "futoshiki", {"min_board_size": 6, "max_board_size": 6}, "futoshiki", "hard", {}),
     ("mini sudoku 4x4", "mini_sudoku", {}, "sudoku", "easy", {"size": 4, "givens": 6}),
-    ("maze (rg 5-10 grid) vs 8x8 rooms", "maze", {}, "maze", "hard", {}),
+    ("maze (rg 5-10 chars wide) vs 4x4 rooms (9 wide)", "maze", {}, "maze", "medium", {"size": 4}),
     ("graph colouring, 10 vertices", "graph_color", {}, "graph_coloring", "hard", {}),
     ("n-queens 8x8", "n_queens", {}, "n_queens", "medium", {"n": 8}),
     ("cryptarithm (rg 2-3 words) vs 3 addends", "cryptarithm", {}, "cryptarithm", "medium", {}),

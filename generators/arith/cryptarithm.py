@@ -34,6 +34,7 @@ class Search:
         self.stats = SolverStats()
         self.log = log
         self.solutions: list[dict[str, int]] = []
+        self.used: set[int] = set()  # digits taken by the current partial assignment
 
     def say(self, text: str) -> None:
         if self.log is not None and (self.stats.backtracks <= TRACE_LIMIT or not text.startswith("  ")):
@@ -62,13 +63,15 @@ class Search:
             if ch in assign:
                 self.fill(col, carry, letters, k + 1, assign)
                 return
-            used = set(assign.values())
+            used = self.used
             for d in range(10):
                 if d in used or (d == 0 and ch in self.leading):
                     continue
                 self.stats.nodes += 1
                 assign[ch] = d
+                used.add(d)
                 self.fill(col, carry, letters, k + 1, assign)
+                used.discard(d)
                 del assign[ch]
                 if len(self.solutions) >= self.limit:
                     return
@@ -79,24 +82,28 @@ class Search:
         ok = (
             (assign.get(out) == digit)
             if out in assign
-            else (digit not in assign.values() and not (digit == 0 and out in self.leading))
+            else (digit not in self.used and not (digit == 0 and out in self.leading))
         )
         if not ok:
             self.stats.backtracks += 1
-            self.say(
-                f"  column {col + 1}: {' + '.join(f'{c}={assign[c]}' for c in letters)}"
-                f"{f' + carry {carry}' if carry else ''} gives {digit}, which {out} cannot be. Back up."
-            )
+            if self.log is not None:
+                self.say(
+                    f"  column {col + 1}: {' + '.join(f'{c}={assign[c]}' for c in letters)}"
+                    f"{f' + carry {carry}' if carry else ''} gives {digit}, which {out} cannot be. Back up."
+                )
             return
         fresh = out not in assign
         assign[out] = digit
-        self.say(
-            f"column {col + 1}: {' + '.join(f'{c}={assign[c]}' for c in letters)}"
-            f"{f' + carry {carry}' if carry else ''} = {total}, so {out} = {digit}, carry {total // 10}."
-        )
+        self.used.add(digit)
+        if self.log is not None:
+            self.say(
+                f"column {col + 1}: {' + '.join(f'{c}={assign[c]}' for c in letters)}"
+                f"{f' + carry {carry}' if carry else ''} = {total}, so {out} = {digit}, carry {total // 10}."
+            )
         self.column(col + 1, total // 10, assign)
         if fresh:
             del assign[out]
+            self.used.discard(digit)
 
 
 PROMPTS = (

@@ -15,17 +15,20 @@ LABELS = list(string.ascii_uppercase)
 
 def random_connected(rng: random.Random, nodes: int, extra_per_node: float, max_weight: int) -> nx.Graph:
     """A random spanning tree on nodes A, B, ... plus about ``extra_per_node * nodes`` more edges, int weights."""
-    g = nx.Graph()
     order = LABELS[:nodes]
-    g.add_nodes_from(order)
     shuffled = rng.sample(order, len(order))
+    edges: dict[frozenset, tuple[str, str, int]] = {}
     for k in range(1, len(shuffled)):
-        g.add_edge(shuffled[k], shuffled[rng.randrange(k)], weight=rng.randint(1, max_weight))
-    target = min(nodes * (nodes - 1) // 2, g.number_of_edges() + round(extra_per_node * nodes))
-    while g.number_of_edges() < target:
+        u, v = shuffled[k], shuffled[rng.randrange(k)]
+        edges[frozenset((u, v))] = (u, v, rng.randint(1, max_weight))
+    target = min(nodes * (nodes - 1) // 2, len(edges) + round(extra_per_node * nodes))
+    while len(edges) < target:
         u, v = rng.sample(order, 2)
-        if not g.has_edge(u, v):
-            g.add_edge(u, v, weight=rng.randint(1, max_weight))
+        if frozenset((u, v)) not in edges:
+            edges[frozenset((u, v))] = (u, v, rng.randint(1, max_weight))
+    g = nx.Graph()
+    g.add_nodes_from(order)
+    g.add_weighted_edges_from(edges.values())
     return g
 
 

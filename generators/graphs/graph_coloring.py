@@ -11,11 +11,10 @@ import random
 import re
 from typing import Any
 
-import networkx as nx
 from pydantic import Field
 
 from generators.common import answer_instruction, pick
-from generators.graphs.common import LABELS, edge_list, edges_text
+from generators.graphs.common import LABELS, edges_text
 from synth.answers import normalize
 from synth.task import Instance, Params, SolverStats, Task, register
 
@@ -39,24 +38,24 @@ def color(
             log.append(f"Try {k} colour{'s' if k > 1 else ''}.")
         colours: dict[str, int] = {}
 
-        def place(i: int, k: int = k, colours: dict[str, int] = colours) -> bool:
+        def place(i: int, high: int, k: int = k, colours: dict[str, int] = colours) -> bool:
+            """Colour order[i:], given colours 1..high are in use so far."""
             if i == len(order):
                 return True
             n = order[i]
             used = {colours[m] for m in adj[n] if m in colours}
-            top = min(k, max(colours.values(), default=0) + 1)  # a new colour only as the next unused number
-            for c in range(1, top + 1):
+            for c in range(1, min(k, high + 1) + 1):  # a new colour only as the next unused number
                 if c in used:
                     continue
                 stats.nodes += 1
                 colours[n] = c
-                if place(i + 1):
+                if place(i + 1, max(high, c)):
                     return True
                 del colours[n]
             stats.backtracks += 1
             return False
 
-        if place(0):
+        if place(0, 0):
             if log is not None:
                 log.append(
                     "Colour the nodes from most to fewest neighbours, each with the smallest colour not "
@@ -70,6 +69,20 @@ def color(
                 f"neighbours use all {k}."
             )
     raise AssertionError("unreachable: n colours always suffice")
+
+
+def connected(nodes: list[str], edges: list[list]) -> bool:
+    reach, frontier = {nodes[0]}, [nodes[0]]
+    adj: dict[str, list[str]] = {n: [] for n in nodes}
+    for u, v in edges:
+        adj[u].append(v)
+        adj[v].append(u)
+    while frontier:
+        for m in adj[frontier.pop()]:
+            if m not in reach:
+                reach.add(m)
+                frontier.append(m)
+    return len(reach) == len(nodes)
 
 
 PROMPTS = (
@@ -99,16 +112,11 @@ class GraphColoring(Task):
 
     def generate(self, rng: random.Random, params: ColoringParams) -> Instance:
         nodes = LABELS[: params.nodes]
+        pairs = [[u, v] for i, u in enumerate(nodes) for v in nodes[i + 1 :]]
         while True:
-            g = nx.Graph()
-            g.add_nodes_from(nodes)
-            for i, u in enumerate(nodes):
-                for v in nodes[i + 1 :]:
-                    if rng.random() < params.density:
-                        g.add_edge(u, v)
-            if g.number_of_edges() >= 2 and nx.is_connected(g):
+            rows = [pair for pair in pairs if rng.random() < params.density]
+            if len(rows) >= 2 and connected(nodes, rows):
                 break
-        rows = edge_list(g, weights=False)
         colours, stats = color(nodes, rows)
         k = max(colours.values())
         prompt = "\n".join(

@@ -112,7 +112,7 @@ PROMPTS = (
 @register
 class ShortestPath(Task):
     name = "shortest_path"
-    version = "1"
+    version = "2"
     description = "Minimum-weight route between two nodes of a weighted undirected graph (unique optimum)."
     Params = ShortestPathParams
     levels = {
@@ -127,12 +127,18 @@ class ShortestPath(Task):
         while True:
             g = random_connected(rng, params.nodes, params.extra_edges, params.max_weight)
             adj = {u: {v: d["weight"] for v, d in g[u].items()} for u in g}
-            s = rng.choice(sorted(g))
-            hops = nx.single_source_shortest_path_length(g, s)
-            far = sorted(v for v, k in hops.items() if k >= params.min_hops)
-            if not far:
+            # every (source, target) pair at least min_hops edges apart; redraw only if the graph has none
+            pairs = [
+                (s, t)
+                for s, hops in sorted(nx.all_pairs_shortest_path_length(g))
+                for t, k in sorted(hops.items())
+                if k >= params.min_hops and s < t
+            ]
+            if not pairs:
                 continue
-            t = rng.choice(far)
+            s, t = rng.choice(pairs)
+            if rng.random() < 0.5:
+                s, t = t, s
             if count_shortest_paths(adj, s, t) == 1:
                 break
         edges = sorted([min(u, v), max(u, v), d["weight"]] for u, v, d in g.edges(data=True))

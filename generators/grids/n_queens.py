@@ -7,6 +7,7 @@ completion scores 1. The trace is the row-by-row backtracking search with its de
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 from typing import Any
@@ -32,13 +33,13 @@ def search(
     stats = SolverStats()
     found: list[list[int]] = []
     cols: list[int] = []
+    # bitmasks of the columns, diagonals (r - c + n) and anti-diagonals (r + c) already holding a queen
+    busy = [0, 0, 0]
+    later = {r: [(fr, fc) for fr, fc in fixed.items() if fr > r] for r in range(n)}
 
     def say(text: str) -> None:
         if log is not None and len(log) < TRACE_LIMIT:
             log.append(text)
-
-    def safe(r: int, c: int) -> bool:
-        return all(c != cc and abs(c - cc) != r - rr for rr, cc in enumerate(cols))
 
     def place(r: int) -> None:
         if len(found) >= limit:
@@ -49,15 +50,18 @@ def search(
         options = [fixed[r]] if r in fixed else list(range(n))
         if shuffle is not None:
             shuffle.shuffle(options)
+        col_mask, diag_mask, anti_mask = busy
         for c in options:
             stats.nodes += 1
-            if not safe(r, c):
+            if (col_mask >> c) & 1 or (diag_mask >> (r - c + n)) & 1 or (anti_mask >> (r + c)) & 1:
                 continue
-            if any(not _free(fr, fc, r, c) for fr, fc in fixed.items() if fr > r):
+            if any(not _free(fr, fc, r, c) for fr, fc in later[r]):
                 continue
             say("  " * min(r, 6) + f"Row {r + 1}: queen in column {c + 1}.")
             cols.append(c)
+            busy[:] = col_mask | 1 << c, diag_mask | 1 << (r - c + n), anti_mask | 1 << (r + c)
             place(r + 1)
+            busy[:] = col_mask, diag_mask, anti_mask
             cols.pop()
             if len(found) >= limit:
                 return
@@ -66,6 +70,18 @@ def search(
 
     place(0)
     return found, stats
+
+
+@functools.cache
+def all_solutions(n: int) -> tuple[tuple[int, ...], ...]:
+    return tuple(map(tuple, search(n, {}, None, limit=1 << 30)[0]))
+
+
+def random_solution(n: int, rng: random.Random) -> list[int]:
+    """A uniformly drawn solution for boards up to 10x10 (724 of them); a randomised search above that."""
+    if n <= 10:
+        return list(rng.choice(all_solutions(n)))
+    return search(n, {}, None, shuffle=rng)[0][0]
 
 
 def _free(r1: int, c1: int, r2: int, c2: int) -> bool:
@@ -87,6 +103,7 @@ PROMPTS = (
 @register
 class NQueens(Task):
     name = "n_queens"
+    version = "2"
     description = "Complete an N-queens board from given queens; any valid completion is accepted."
     Params = QueensParams
     levels = {
@@ -99,7 +116,7 @@ class NQueens(Task):
 
     def generate(self, rng: random.Random, params: QueensParams) -> Instance:
         n = params.n
-        solution = search(n, {}, None, shuffle=rng)[0][0]
+        solution = random_solution(n, rng)
         rows = sorted(rng.sample(range(n), min(params.given, n - 1)))
         fixed = {r: solution[r] for r in rows}
         found, stats = search(n, fixed, None)
