@@ -93,27 +93,24 @@ class Solver:
                         changed |= self.narrow(dom, b, above, ("lt", a, b), depth)
                         self.fired.add(k)
                 for line in self.lines:
-                    fixed = 0
-                    for i in line:
-                        m = dom[i]
-                        if m & (m - 1) == 0:
-                            if fixed & m:
-                                raise Conflict
-                            fixed |= m
-                    if fixed:
-                        for j in line:
-                            m = dom[j]
-                            if m & (m - 1) and m & fixed:
-                                changed |= self.narrow(dom, j, ~fixed, ("single", j), depth)
+                    # one pass: digits placed, digits possible somewhere, digits possible in two cells or more
                     once = twice = fixed = 0
                     for i in line:
                         m = dom[i]
                         twice |= once & m
                         once |= m
                         if m & (m - 1) == 0:
+                            if fixed & m:
+                                raise Conflict
                             fixed |= m
                     if once != full:
                         raise Conflict
+                    if fixed and twice & fixed:
+                        for j in line:
+                            m = dom[j]
+                            if m & (m - 1) and m & fixed:
+                                changed |= self.narrow(dom, j, ~fixed, ("single", j), depth)
+                    # striking placed digits leaves the counts of the other digits as they were
                     hidden = once & ~twice & ~fixed
                     while hidden:
                         bit = hidden & -hidden
