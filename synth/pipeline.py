@@ -31,7 +31,7 @@ from synth.recipe import CONFIG_SPLITS, Recipe
 from synth.rng import derive_seed
 from synth.scoring import intrinsic
 from synth.shards import RowLog, iter_ids, sha256, shard_name, write_parquet_atomic, write_text_atomic
-from synth.task import Instance, content_hash, get_task
+from synth.task import Instance, Skip, content_hash, get_task
 
 log = logging.getLogger("synth")
 
@@ -64,6 +64,7 @@ class ShardJob:
     n_shards: int
     start: int  # index of the shard's first row within its part
     entries: tuple[int, ...]  # recipe.tasks index of each row
+    ordinals: tuple[int, ...]  # each row's rank among the part's rows of the same entry (for grouped tasks)
     work_dir: str
 
     @property
@@ -116,6 +117,11 @@ def plan(recipe: Recipe) -> list[ShardJob]:
     size = recipe.output.shard_rows
     for part in parts(recipe):
         entries = mixture(recipe, part)
+        seen_of: Counter = Counter()
+        ordinals = []
+        for e in entries:
+            ordinals.append(seen_of[e])
+            seen_of[e] += 1
         n = math.ceil(part.rows / size)
         for k in range(n):
             start = k * size
@@ -127,6 +133,7 @@ def plan(recipe: Recipe) -> list[ShardJob]:
                     n,
                     start,
                     tuple(entries[start : start + size]),
+                    tuple(ordinals[start : start + size]),
                     str(work_dir(recipe)),
                 )
             )
@@ -144,14 +151,25 @@ class RowMaker:
         self.key = recipe.data_key()
         self.tasks = [get_task(t.task) for t in recipe.tasks]
         self.params = [task.params_for(t.level, t.params) for task, t in zip(self.tasks, recipe.tasks)]
+        self._groups: dict[int, list[Instance]] = {}  # recent groups of grouped tasks, by seed
 
     def make(
-        self, part: Part, index: int, entry: int, seen: set[str], rejects: Counter, attempt_base: int = 0
+        self,
+        part: Part,
+        index: int,
+        entry: int,
+        seen: set[str],
+        rejects: Counter,
+        attempt_base: int = 0,
+        ordinal: int = 0,
     ) -> dict[str, Any] | None:
         task, params, spec = self.tasks[entry], self.params[entry], self.recipe.tasks[entry]
         for attempt in range(attempt_base, attempt_base + MAX_ATTEMPTS):
-            seed = derive_seed(self.key, part.key, index, attempt)
-            instance = task.generate(random.Random(seed), params)
+            try:
+                seed, instance = self._draw(task, params, part, index, entry, ordinal, attempt)
+            except Skip as skip:
+                rejects[skip.reason] += 1
+                continue
             row_id = content_hash(task.name, instance)
             if row_id in seen:
                 rejects["duplicate"] += 1
@@ -161,9 +179,25 @@ class RowMaker:
                 rejects["trace_unverified"] += 1
                 continue
             seen.add(row_id)
+            rejects.update(instance.notes)
             return row
         rejects["instance_space_exhausted"] += 1
         return None
+
+    def _draw(
+        self, task, params, part: Part, index: int, entry: int, ordinal: int, attempt: int
+    ) -> tuple[int, Instance]:
+        if task.group_size == 1:
+            seed = derive_seed(self.key, part.key, index, attempt)
+            return seed, task.generate(random.Random(seed), params)
+        # the k-th row of a grouped task takes member k % size of group k // size, so groups stay whole
+        group, member = divmod(ordinal, task.group_size)
+        seed = derive_seed(self.key, part.key, "group", entry, group, attempt)
+        if seed not in self._groups:
+            if len(self._groups) > 256:
+                self._groups.clear()
+            self._groups[seed] = task.generate_group(random.Random(seed), params)
+        return seed, self._groups[seed][member]
 
     def _row(
         self, part: Part, index: int, level: str, seed: int, row_id: str, task, instance: Instance
@@ -233,7 +267,9 @@ def build_shard(job: ShardJob) -> dict[str, Any]:
     seen = {r["id"] for r in rows if r is not None}
     for k in range(len(done), len(job.entries)):
         row_rejects: Counter = Counter()
-        row = maker.make(job.part, job.start + k, job.entries[k], seen, row_rejects)
+        row = maker.make(
+            job.part, job.start + k, job.entries[k], seen, row_rejects, ordinal=job.ordinals[k]
+        )
         row_log.append((row, dict(row_rejects)))
         rows.append(row)
         rejects.update(row_rejects)
@@ -309,7 +345,10 @@ def finalize(recipe: Recipe, jobs: list[ShardJob]) -> dict[str, Any]:
             for key, shards in shards_meta.items()
         },
         "counts": {key: dict(sorted(c.items())) for key, c in counts.items()},
-        "rejects": dict(sorted(rejects.items())),
+        # draws thrown away, by reason (duplicates, unreadable source images, ...)
+        "rejects": {k: v for k, v in sorted(rejects.items()) if not k.startswith("converted:")},
+        # inputs repaired on the way in (e.g. CMYK or 16-bit source images), by what was done
+        "conversions": {k: v for k, v in sorted(rejects.items()) if k.startswith("converted:")},
     }
     from synth.card import render_card
 
@@ -328,9 +367,11 @@ def _replace_duplicates(
     # the work file holds kept rows only; map each back to its planned index through extra_info.index
     for k in dup_rows:
         index = rows[k]["extra_info"]["index"]
-        entry = job.entries[index - job.start]
+        entry, ordinal = job.entries[index - job.start], job.ordinals[index - job.start]
         rejects["duplicate"] += 1
-        rows[k] = maker.make(job.part, index, entry, seen, rejects, attempt_base=TOPUP_ATTEMPT_BASE)
+        rows[k] = maker.make(
+            job.part, index, entry, seen, rejects, attempt_base=TOPUP_ATTEMPT_BASE, ordinal=ordinal
+        )
     return records.to_table([r for r in rows if r is not None], job.part.config)
 
 

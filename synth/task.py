@@ -51,6 +51,8 @@ class Instance:
     prompt: str
     stats: SolverStats
     images: list[bytes] = field(default_factory=list)
+    # things worth counting in the manifest that are not failures, e.g. {"image_converted: cmyk": 1}
+    notes: dict[str, int] = field(default_factory=dict)
 
     def canonical_json(self) -> str:
         return json.dumps(self.puzzle, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -67,6 +69,17 @@ def content_hash(task_name: str, instance: Instance) -> str:
     return h.hexdigest()
 
 
+class Skip(Exception):
+    """Raised by ``generate`` when this draw cannot make an instance (a bad source image, say).
+
+    The pipeline counts the reason in the manifest and draws again; it is never an error of the run.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class Task:
     """Base class of a task family. Subclasses set the class variables and implement three methods."""
 
@@ -78,9 +91,17 @@ class Task:
     levels: ClassVar[dict[str, dict[str, Any]]]
     # Solver effort (SolverStats.effort) at which the intrinsic difficulty reaches 0.5.
     effort_scale: ClassVar[float] = 100.0
+    # Tasks whose instances come in matched sets (e.g. one question as positive, counterfactual and
+    # random-mask rows) set this and implement ``generate_group``; the pipeline gives consecutive rows of the
+    # task the members of one group, so a dataset holds whole sets.
+    group_size: ClassVar[int] = 1
 
     def generate(self, rng: random.Random, params: Any) -> Instance:
         raise NotImplementedError
+
+    def generate_group(self, rng: random.Random, params: Any) -> list[Instance]:
+        """``group_size`` instances drawn together; the default is one ``generate``."""
+        return [self.generate(rng, params)]
 
     def verify(self, puzzle: dict[str, Any], answer: str) -> float:
         """1.0 only for a correct answer text (already extracted from the completion); never raises."""
