@@ -182,20 +182,22 @@ class Jigsaw(Task):
     def _question(self, rng: random.Random, params: JigsawParams, puzzle: dict[str, Any]) -> tuple[str, str]:
         k, cols, perm = params.rows * params.cols, params.cols, [p - 1 for p in puzzle["perm"]]
         if params.question == "full":
+            answer = ", ".join(str(p + 1) for p in perm)
+            example = list(range(k, 0, -1))
+            if ", ".join(map(str, example)) == answer:
+                example = example[1:] + example[:1]
             return (
                 "For each position of the shuffled picture, give the original position of the tile now there."
                 + "\n"
-                + answer_instruction(
-                    f"{k} numbers separated by commas, e.g. {', '.join(map(str, range(k, 0, -1)))}"
-                ),
-                ", ".join(str(p + 1) for p in perm),
+                + answer_instruction(f"{k} numbers separated by commas, e.g. {', '.join(map(str, example))}"),
+                answer,
             )
         if params.question == "single":
             x = rng.randrange(k)
             puzzle["x"] = x + 1
             return (
                 f"In which position of the original picture was the tile now at position {x + 1}?\n"
-                + answer_instruction("one position number, e.g. 7"),
+                + answer_instruction(f"one position number, e.g. {k if perm[x] + 1 != k else 1}"),
                 str(perm[x] + 1),
             )
         if params.question == "pair":
@@ -207,7 +209,10 @@ class Jigsaw(Task):
             return (
                 f"In the original picture, where is the tile now at position {x + 1} relative to the tile now at "
                 f'position {y + 1}? ("left" means same row, further left; "above-left" means higher and '
-                "further left.)\n" + "\n".join(lines) + "\n" + answer_instruction("one letter, e.g. B"),
+                "further left.)\n"
+                + "\n".join(lines)
+                + "\n"
+                + answer_instruction(f"one letter, e.g. {_other_letter(options.index(correct))}"),
                 LETTERS[options.index(correct)],
             )
         # choice: distinct arrangements, one of them right
@@ -232,7 +237,7 @@ class Jigsaw(Task):
             f"{k} of the shuffled picture, the original position of the tile there. Which option is right?\n"
             + "\n".join(lines)
             + "\n"
-            + answer_instruction("one letter, e.g. C"),
+            + answer_instruction(f"one letter, e.g. {_other_letter(options.index(truth))}"),
             LETTERS[options.index(truth)],
         )
 
@@ -301,6 +306,11 @@ def _tile_content(scene: dict[str, Any], r: int, c: int, rows: int, cols: int) -
         and r * th <= (o["box"][1] + o["box"][3]) / 2 < (r + 1) * th
     ]
     return f" (with the {' and the '.join(inside[:3])})" if inside else ""
+
+
+def _other_letter(answer_index: int) -> str:
+    """An example letter for the format line that is not the answer."""
+    return LETTERS[1] if answer_index == 0 else LETTERS[0]
 
 
 def _possible(d: str, rows: int, cols: int) -> bool:
