@@ -27,6 +27,21 @@ COLOURS = {
 TEXTURES = ("solid", "striped", "dotted")
 SIZES = {"small": 0.55, "large": 0.9}  # share of the cell the object spans
 LABELS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: they read as 1 and 0
+SYNONYMS = {
+    "circle": ("circle", "circles", "round", "disc", "disk", "dot", "ellipse", "oval"),
+    "square": ("square", "squares", "box", "rectangle"),
+    "triangle": ("triangle", "triangles", "triangular"),
+    "star": ("star", "stars"),
+    "hexagon": ("hexagon", "hexagons", "hexagonal"),
+    "diamond": ("diamond", "diamonds", "rhombus", "lozenge"),
+    "red": ("red", "crimson", "scarlet"),
+    "green": ("green",),
+    "blue": ("blue",),
+    "yellow": ("yellow", "gold", "golden"),
+    "purple": ("purple", "violet", "magenta"),
+    "orange": ("orange",),
+}
+WORD = {syn: canon for canon, syns in SYNONYMS.items() for syn in syns}  # answer word -> canonical word
 BACKGROUNDS = [(236, 230, 214), (214, 228, 236), (226, 236, 214), (236, 216, 226), (220, 220, 220)]
 
 
