@@ -165,6 +165,7 @@ class Counterfactual(Task):
                 "scene",
                 {},
             )
+            q["scene"] = scene
         evidence = [boxes[i] for i in q["evidence"]]
         # random-mask boxes: other objects whose masks keep clear of every evidence box
         clear = [
@@ -190,6 +191,7 @@ class Counterfactual(Task):
                 "variant": variant,
                 "question": q["text"],
                 "kind": q["kind"],
+                "ask": q.get("ask"),
                 "truth": q["answer"],
                 "options": q.get("options"),
                 "evidence_boxes": evidence,
@@ -198,6 +200,8 @@ class Counterfactual(Task):
                 "size": list(img.size),
                 "origin": origin,
             }
+            if "scene" in q:  # the scene graph, so the question can be re-checked against every object
+                puzzle["scene"] = q["scene"]
             prompt = "\n".join(
                 [
                     q["text"],
@@ -219,7 +223,7 @@ class Counterfactual(Task):
         src = open_source(params.source, params.path, params.image_column, params.images_dir)
         pic = scale(src.get(rng.randrange(len(src))), params.max_pixels)
         present = sorted({o["category"] for o in pic.objects})
-        absent = sorted({c for _, objs in src.images for c in (x["category"] for x in objs)} - set(present))
+        absent = sorted(set(src.categories) - set(present))
         if not present or len(absent) < params.choices - 1:
             raise Skip("skipped: photo has no category to ask about")
         category = rng.choice(present)
@@ -258,6 +262,9 @@ class Counterfactual(Task):
             letters = re.findall(r"\b([a-h])\b", text.replace("option", " "))
             if len(letters) == 1:
                 return float(letters[0].upper() == LETTERS[puzzle["options"].index(puzzle["truth"])])
+            return float(text == truth)
+        if puzzle.get("ask") == "label":  # one letter, possibly as "the letter K" / "it is K"
+            text = re.sub(r"^(?:it is |it's )?(?:the )?(?:letter )?(?:is )?", "", text)
             return float(text == truth)
         words = [scenes.WORD.get(w, w) for w in re.findall(r"[a-z]+", text) if w not in FILLER]
         return float(words == [truth])

@@ -72,7 +72,8 @@ def to_rgb(img: Image.Image, notes: dict[str, int]) -> Image.Image:
         rgba = img.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return Image.alpha_composite(white, rgba).convert("RGB")
-    notes[f"converted: {mode.lower()} to rgb"] = 1
+    if mode not in ("P", "L", "1"):  # palette and grey pictures are ordinary; other modes are worth a count
+        notes[f"converted: {mode.lower()} to rgb"] = 1
     return img.convert("RGB")
 
 

@@ -208,7 +208,7 @@ class Masked(Task):
                 for j, p in enumerate(pic.objects)
             )
         ]
-        absent = sorted({c for _, objs in src.images for c in (x["category"] for x in objs)} - present)
+        absent = sorted(set(src.categories) - present)
         if not candidates or len(absent) < params.choices - 1:
             raise Skip("skipped: photo gives no context for a hidden object")
         hidden = rng.choice(candidates)

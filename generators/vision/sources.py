@@ -106,6 +106,7 @@ class CocoSource:
                     {"category": cats[a["category_id"]], "box": box}
                 )
         self.root = images_dir or path.parent
+        self.categories = sorted(set(cats.values()))
         self.images = [(im["file_name"], by_image.get(im["id"], [])) for im in data.get("images", [])]
 
     def __len__(self) -> int:
