@@ -77,3 +77,25 @@ def reward(completions: list[Any], **columns: Any) -> list[float]:
     sources = columns.get("data_source") or [None] * n
     truths = columns.get("answer") or [None] * n
     return [compute_score(sources[i], _text(completions[i]), truths[i], extra[i]) for i in range(n)]
+
+
+def box_reward(completions: list[Any], **columns: Any) -> list[float]:
+    """Optional region term for TRL (DeFacto style) on tasks with evidence boxes, in [-1, 1]; 0 elsewhere.
+
+    Boxes are read from ``<box>[x1, y1, x2, y2]</box>`` (or ``<bbox>``) anywhere in the completion; see
+    ``generators.vision.counterfactual.box_reward``.
+    """
+    n = len(completions)
+    extra = columns.get("extra_info") or [None] * n
+    sources = columns.get("data_source") or [None] * n
+    out = []
+    for i in range(n):
+        try:
+            name = _task_name(sources[i], extra[i])
+            task = get_task(name) if name else None
+            region = getattr(task, "region_reward", None)
+            out.append(float(region(_puzzle(extra[i]["instance"]), _text(completions[i]))) if region else 0.0)
+        except Exception:
+            log.exception("box_reward failed")
+            out.append(0.0)
+    return out

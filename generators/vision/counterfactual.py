@@ -269,6 +269,9 @@ class Counterfactual(Task):
         words = [scenes.WORD.get(w, w) for w in re.findall(r"[a-z]+", text) if w not in FILLER]
         return float(words == [truth])
 
+    def region_reward(self, puzzle: dict[str, Any], completion: str) -> float:
+        return box_reward(puzzle, completion)
+
     def trace(self, puzzle: dict[str, Any]) -> list[str]:
         q, variant, n_masked = puzzle["question"], puzzle["variant"], len(puzzle["masked_boxes"])
         steps = [f"The question: {q}"]
