@@ -10,6 +10,7 @@ the order shards finish in, or how often the run was killed and resumed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
@@ -31,6 +32,7 @@ from synth.recipe import CONFIG_SPLITS, Recipe
 from synth.rng import derive_seed
 from synth.scoring import intrinsic
 from synth.shards import RowLog, iter_ids, sha256, shard_name, write_parquet_atomic, write_text_atomic
+from synth.stages import ModelStages
 from synth.task import Instance, Skip, content_hash, get_task
 
 log = logging.getLogger("synth")
@@ -223,6 +225,8 @@ class RowMaker:
             "difficulty_level": difficulty_level,
         }
         if part.config == "cold_start":
+            if self.recipe.distiller.kind != "trace":  # a model writes the reasoning in the finalize step
+                return records.cold_start_row(**common, completion=None, cot_source="pending")
             completion = trace_distiller.distill(task, instance)
             if completion is None:
                 return None
@@ -267,9 +271,7 @@ def build_shard(job: ShardJob) -> dict[str, Any]:
     seen = {r["id"] for r in rows if r is not None}
     for k in range(len(done), len(job.entries)):
         row_rejects: Counter = Counter()
-        row = maker.make(
-            job.part, job.start + k, job.entries[k], seen, row_rejects, ordinal=job.ordinals[k]
-        )
+        row = maker.make(job.part, job.start + k, job.entries[k], seen, row_rejects, ordinal=job.ordinals[k])
         row_log.append((row, dict(row_rejects)))
         rows.append(row)
         rejects.update(row_rejects)
@@ -300,6 +302,7 @@ def finalize(recipe: Recipe, jobs: list[ShardJob]) -> dict[str, Any]:
     """De-duplicate across configs, write the final shards, then the card and (last) the manifest."""
     out = Path(recipe.output.dir)
     maker = RowMaker(recipe)
+    stages = ModelStages(recipe)
     seen: set[str] = set()
     rejects: Counter = Counter()
     shards_meta: dict[str, list[dict[str, Any]]] = {}
@@ -315,22 +318,36 @@ def finalize(recipe: Recipe, jobs: list[ShardJob]) -> dict[str, Any]:
             else:
                 seen.add(row_id)
         final = out / "data" / job.part.config / shard_name(job.part.split, job.shard, job.n_shards)
-        if dup_rows:
-            table = _replace_duplicates(maker, job, ids, dup_rows, seen, rejects)
-            write_parquet_atomic(table, final)
+        written = [(job.part.key, final)]
+        if stages.applies(job.part.config):
+            table = (
+                _replace_duplicates(maker, job, ids, dup_rows, seen, rejects)
+                if dup_rows
+                else pq.read_table(job.work_file)
+            )
+            rows, pairs, stage_counts = stages.apply(job.part.config, table.to_pylist())
+            rejects.update(stage_counts)
+            write_parquet_atomic(records.to_table(rows, job.part.config), final)
+            if pairs:
+                pref = out / "data" / "preference" / shard_name("train", job.shard, job.n_shards)
+                write_parquet_atomic(records.to_table(pairs, "preference"), pref)
+                written.append(("preference/train", pref))
+        elif dup_rows:
+            write_parquet_atomic(_replace_duplicates(maker, job, ids, dup_rows, seen, rejects), final)
         else:
             final.parent.mkdir(parents=True, exist_ok=True)
             tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
             shutil.copyfile(job.work_file, tmp)
             os.replace(tmp, final)
-        meta = pq.read_table(final, columns=["task", "level"])
-        n_rows = meta.num_rows
-        c = counts.setdefault(job.part.key, Counter())
-        for task, level in zip(meta.column("task").to_pylist(), meta.column("level").to_pylist()):
-            c[f"{task}/{level}"] += 1
-        shards_meta.setdefault(job.part.key, []).append(
-            {"file": str(final.relative_to(out)), "rows": n_rows, "sha256": sha256(final)}
-        )
+        for key, path in written:
+            meta = pq.read_table(path, columns=["task", "level"])
+            c = counts.setdefault(key, Counter())
+            for task, level in zip(meta.column("task").to_pylist(), meta.column("level").to_pylist()):
+                c[f"{task}/{level}"] += 1
+            shards_meta.setdefault(key, []).append(
+                {"file": str(path.relative_to(out)), "rows": meta.num_rows, "sha256": sha256(path)}
+            )
+    stages.close()
     _remove_stale_shards(out, shards_meta)
     manifest = {
         "name": recipe.name,
@@ -350,11 +367,15 @@ def finalize(recipe: Recipe, jobs: list[ShardJob]) -> dict[str, Any]:
         # inputs repaired on the way in (e.g. CMYK or 16-bit source images), by what was done
         "conversions": {k: v for k, v in sorted(rejects.items()) if k.startswith("converted:")},
     }
+    if stages.distiller or stages.scorer:
+        manifest["model_stages"] = stages.summary()
     from synth.card import render_card
 
     write_text_atomic(render_card(manifest), out / "README.md")
     write_text_atomic(json.dumps(manifest, indent=2, sort_keys=True) + "\n", out / "manifest.json")
-    shutil.rmtree(out / STATE_DIR, ignore_errors=True)
+    shutil.rmtree(work_dir(recipe), ignore_errors=True)  # the response cache beside it stays
+    with contextlib.suppress(OSError):
+        (out / STATE_DIR).rmdir()  # gone unless a response cache is kept there
     return manifest
 
 
@@ -402,8 +423,8 @@ def check_output(recipe: Recipe) -> str:
         if existing.get("data_key") == recipe.data_key() and all(
             (out / s["file"]).exists() for c in existing.get("configs", {}).values() for s in c["shards"]
         ):
-            layout = {c: len(v["shards"]) for c, v in existing["configs"].items()}
             planned = {p.key: math.ceil(p.rows / recipe.output.shard_rows) for p in parts(recipe)}
+            layout = {c: len(v["shards"]) for c, v in existing["configs"].items() if c in planned}
             if layout == planned:
                 return "done"
         if existing.get("data_key") != recipe.data_key():

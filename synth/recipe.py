@@ -10,7 +10,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -57,12 +57,72 @@ class Splits(Model):
         return self
 
 
-class Distiller(Model):
-    kind: Literal["trace"] = "trace"
+class ModelEngine(Model):
+    """Which model, on which engine, with which sampling; shared by the distiller and the pass-rate scorer."""
+
+    model: str | None = Field(None, description="model folder or name (vllm), or served model name (openai)")
+    engine_args: dict[str, Any] = Field(
+        default_factory=dict, description="vllm.LLM settings: dtype, max_model_len, tensor_parallel_size, ..."
+    )
+    base_urls: list[str] = Field(default_factory=list, description="OpenAI-compatible servers, used in turn")
+    api_key_env: str = Field("OPENAI_API_KEY", description="environment variable holding the API key")
+    concurrency: int = Field(64, ge=1, le=4096, description="requests in flight (openai)")
+    timeout: float = Field(600.0, gt=0, description="seconds per request (openai)")
+    retries: int = Field(8, ge=0, le=50, description="retries on 429 / 5xx / timeouts (openai)")
+    temperature: float = Field(0.7, ge=0.0, le=2.0)
+    top_p: float = Field(0.95, gt=0.0, le=1.0)
+    max_tokens: int = Field(2048, ge=1, le=1_000_000)
+    cache_dir: str | None = Field(None, description="raw response cache (default: <output>/.synth/cache)")
+
+    # settings that change how fast rows come, never what they hold: left out of the data key
+    OPERATIONAL: ClassVar[set[str]] = {
+        "base_urls",
+        "api_key_env",
+        "concurrency",
+        "timeout",
+        "retries",
+        "cache_dir",
+    }
+
+    @model_validator(mode="after")
+    def _engine(self):
+        kind = getattr(self, "kind", None)
+        if kind in ("vllm", "openai", "pass_rate") and not self.model:
+            raise ValueError("model is required for a model engine")
+        if getattr(self, "engine", kind) == "openai" and not self.base_urls:
+            raise ValueError(
+                "base_urls: give at least one OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1"
+            )
+        return self
 
 
-class Scorer(Model):
-    kind: Literal["intrinsic"] = "intrinsic"
+class Distiller(ModelEngine):
+    kind: Literal["trace", "vllm", "openai"] = Field(
+        "trace", description="solver trace, or a model on an engine"
+    )
+    attempts: int = Field(4, ge=1, le=64, description="samples per instance, each verified")
+    keep: Literal["first", "shortest"] = Field("first", description="which verified trace becomes the row")
+    images: Literal["describe", "direct"] = Field(
+        "describe",
+        description="image tasks: reason from a description (the scene's own, or the describer VLM's), or send "
+        "the images to the model",
+    )
+    describer: str | None = Field(None, description="VLM that describes images without a scene description")
+    preference: bool = Field(True, description="write preference pairs (verified vs rejected traces)")
+
+
+class Scorer(ModelEngine):
+    kind: Literal["intrinsic", "pass_rate"] = "intrinsic"
+    engine: Literal["vllm", "openai"] = Field("vllm", description="engine of the policy model (pass_rate)")
+    k: int = Field(8, ge=1, le=256, description="samples per instance")
+    band: tuple[float, float] | None = Field(None, description="keep RL rows with pass rate in [low, high]")
+
+    @field_validator("band")
+    @classmethod
+    def _band(cls, v):
+        if v is not None and not 0.0 <= v[0] <= v[1] <= 1.0:
+            raise ValueError("band is [low, high] with 0 <= low <= high <= 1")
+        return v
 
 
 class Recipe(Model):
@@ -84,7 +144,13 @@ class Recipe(Model):
 
     def data_key(self) -> str:
         """Hash of everything that decides the rows' content (not where they go or how many workers)."""
-        spec = self.model_dump(include={"seed", "tasks", "splits", "distiller", "scorer"})
+        spec = self.model_dump(include={"seed", "tasks", "splits"})
+        for name in ("distiller", "scorer"):
+            stage = getattr(self, name)
+            model_free = stage.kind in ("trace", "intrinsic")  # then the model settings play no part
+            spec[name] = (
+                {"kind": stage.kind} if model_free else stage.model_dump(exclude=ModelEngine.OPERATIONAL)
+            )
         return hashlib.blake2b(json.dumps(spec, sort_keys=True).encode(), digest_size=8).hexdigest()
 
     def run_key(self) -> str:

@@ -30,6 +30,9 @@ EXTRA_INFO = pa.struct(
         ("index", pa.int64()),
     ]
 )
+DISTILL_INFO = pa.struct(
+    [("model", pa.string()), ("sampling", pa.string()), ("attempts", pa.int64()), ("passes", pa.int64())]
+)
 SOLVER_STATS = pa.struct([("nodes", pa.int64()), ("backtracks", pa.int64()), ("steps", pa.int64())])
 
 RL_FIELDS = [
@@ -47,6 +50,10 @@ RL_FIELDS = [
     ("level", pa.string()),
     ("difficulty_level", pa.string()),
     ("solver_stats", SOLVER_STATS),
+    # filled by the pass-rate scorer (null otherwise): samples of the policy model and how many verified
+    ("pass_rate", pa.float64()),
+    ("n_samples", pa.int64()),
+    ("n_correct", pa.int64()),
 ]
 COLD_START_FIELDS = [
     ("id", pa.string()),
@@ -58,6 +65,19 @@ COLD_START_FIELDS = [
     ("level", pa.string()),
     ("difficulty_level", pa.string()),
     ("cot_source", pa.string()),
+    ("extra_info", EXTRA_INFO),
+    # model-written traces (null for solver traces): which model, how it sampled, attempts and verified ones
+    ("distill", DISTILL_INFO),
+]
+PREFERENCE_FIELDS = [
+    ("id", pa.string()),
+    ("task", pa.string()),
+    ("prompt", pa.list_(MESSAGE)),
+    ("chosen", pa.list_(MESSAGE)),
+    ("rejected", pa.list_(MESSAGE)),
+    ("images", pa.list_(IMAGE)),
+    ("answer", pa.string()),
+    ("level", pa.string()),
     ("extra_info", EXTRA_INFO),
 ]
 
@@ -80,7 +100,11 @@ def _schema(fields: list[tuple[str, pa.DataType]]) -> pa.Schema:
     return pa.schema(fields, metadata=meta)
 
 
-SCHEMAS = {"rl": _schema(RL_FIELDS), "cold_start": _schema(COLD_START_FIELDS)}
+SCHEMAS = {
+    "rl": _schema(RL_FIELDS),
+    "cold_start": _schema(COLD_START_FIELDS),
+    "preference": _schema(PREFERENCE_FIELDS),
+}
 
 
 def user_content(problem: str, n_images: int) -> str:
@@ -118,6 +142,9 @@ def rl_row(
         "level": level,
         "difficulty_level": difficulty_level,
         "solver_stats": stats,
+        "pass_rate": None,
+        "n_samples": None,
+        "n_correct": None,
     }
 
 
@@ -128,7 +155,7 @@ def cold_start_row(
     problem: str,
     images: list[bytes],
     answer: str,
-    completion: str,
+    completion: str | None,
     extra_info: dict[str, Any],
     difficulty: float,
     level: str,
@@ -141,7 +168,7 @@ def cold_start_row(
         "messages": [
             {"role": "system", "content": SYSTEM_PROMPT},
             {"role": "user", "content": user_content(problem, len(images))},
-            {"role": "assistant", "content": completion},
+            *([{"role": "assistant", "content": completion}] if completion is not None else []),
         ],
         "images": [{"bytes": b, "path": None} for b in images],
         "answer": answer,
@@ -150,6 +177,7 @@ def cold_start_row(
         "difficulty_level": difficulty_level,
         "cot_source": cot_source,
         "extra_info": extra_info,
+        "distill": None,
     }
 
 

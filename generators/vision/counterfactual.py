@@ -269,6 +269,23 @@ class Counterfactual(Task):
         words = [scenes.WORD.get(w, w) for w in re.findall(r"[a-z]+", text) if w not in FILLER]
         return float(words == [truth])
 
+    def scene_text(self, puzzle: dict[str, Any]) -> str | None:
+        """Every visible object with its box, and the black boxes (None for photos: a describer VLM is needed)."""
+        if "scene" not in puzzle:
+            return None
+        masked = puzzle["masked_boxes"]
+        lines = [
+            f"a {puzzle['size'][0]}x{puzzle['size'][1]} picture (boxes are [x0, y0, x1, y1] in pixels) with:"
+        ]
+        for o in puzzle["scene"]["objects"]:
+            if not any(overlaps(o["box"], m) for m in masked):
+                lines.append(f"- a {scenes.describe(o)} at {o['box']}")
+        lines += [
+            f"- a black box at {[b - MARGIN if k < 2 else b + MARGIN for k, b in enumerate(m)]}"
+            for m in masked
+        ]
+        return "\n".join(lines)
+
     def region_reward(self, puzzle: dict[str, Any], completion: str) -> float:
         return box_reward(puzzle, completion)
 

@@ -263,6 +263,21 @@ class Masked(Task):
             puzzle["ask"]
         ]
 
+    def scene_text(self, puzzle: dict[str, Any]) -> str | None:
+        """The scene in words, the hidden object as a black box (None for photos: a describer VLM is needed)."""
+        if "scene" not in puzzle:
+            return None
+        scene, hidden = puzzle["scene"], puzzle["hidden"]
+        lines = [f"a grid of {scene['rows']} rows and {scene['cols']} columns of objects:"]
+        for r in range(scene["rows"]):
+            row = [
+                "a black box" if i == hidden else scenes.describe(o)
+                for i, o in enumerate(scene["objects"])
+                if o["row"] == r
+            ]
+            lines.append(f"row {r + 1}: " + ", ".join(row))
+        return "\n".join(lines)
+
     def trace(self, puzzle: dict[str, Any]) -> list[str]:
         if puzzle["ask"] == "category":
             return [

@@ -16,8 +16,8 @@ from PIL import Image, ImageDraw, ImageFont
 from pydantic import Field
 
 from generators.graphs.graph_coloring import GraphColoring
-from generators.grids.futoshiki import Futoshiki
-from generators.logic.sudoku import Sudoku
+from generators.grids.futoshiki import Futoshiki, render
+from generators.logic.sudoku import Sudoku, grid_text
 from generators.search.maze import Maze
 from generators.vision import images
 from synth.task import Instance, Task, register
@@ -102,6 +102,11 @@ class SudokuImage(RenderedTask):
         "Solve the {size}x{size} Sudoku in the picture: every row, column and box holds each digit once."
     )
 
+    def scene_text(self, puzzle: dict[str, Any]) -> str:
+        givens = json.loads(puzzle["givens"]) if isinstance(puzzle["givens"], str) else puzzle["givens"]
+        n = puzzle["size"]
+        return f"a {n}x{n} Sudoku grid; row by row, with . for an empty cell:\n" + grid_text(givens, n)
+
     def draw(self, puzzle: dict[str, Any], side: int) -> Image.Image:
         n = puzzle["size"]
         givens = json.loads(puzzle["givens"]) if isinstance(puzzle["givens"], str) else puzzle["givens"]
@@ -133,6 +138,13 @@ class FutoshikiImage(RenderedTask):
         "Solve the {size}x{size} Futoshiki in the picture: each row and column holds the digits 1 to {size} once, "
         "and every inequality sign between two cells holds (the sign's point is at the smaller cell)."
     )
+
+    def scene_text(self, puzzle: dict[str, Any]) -> str:
+        n = puzzle["size"]
+        return (
+            f"a {n}x{n} Futoshiki grid ('_' empty; '<' and '>' between horizontal neighbours; '^' under a cell: it "
+            "is smaller than the cell below, 'v': larger):\n" + render(n, puzzle["clues"])
+        )
 
     def draw(self, puzzle: dict[str, Any], side: int) -> Image.Image:
         n = puzzle["size"]
@@ -180,6 +192,9 @@ class MazeImage(RenderedTask):
         "or right, give a shortest route from S to G."
     )
 
+    def scene_text(self, puzzle: dict[str, Any]) -> str:
+        return "a maze, row by row (# wall, . open, S start, G goal):\n" + "\n".join(puzzle["grid"])
+
     def draw(self, puzzle: dict[str, Any], side: int) -> Image.Image:
         grid = puzzle["grid"]
         n = max(len(grid), len(grid[0]))
@@ -210,6 +225,10 @@ class GraphColoringImage(RenderedTask):
         "Colour the nodes of the graph in the picture with colour numbers 1, 2, ... so that nodes joined by a line "
         "get different numbers, using as few colours as possible."
     )
+
+    def scene_text(self, puzzle: dict[str, Any]) -> str:
+        edges = "\n".join(f"{u} - {v}" for u, v in puzzle["edges"])
+        return f"a graph with nodes {', '.join(puzzle['nodes'])} and these lines between nodes:\n{edges}"
 
     def draw(self, puzzle: dict[str, Any], side: int) -> Image.Image:
         nodes = puzzle["nodes"]
