@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
 import sys
 import threading
 import time
@@ -44,7 +43,8 @@ def generate(
     seed: Annotated[int | None, typer.Option("--seed", help="seed (overrides the recipe's)")] = None,
     workers: Annotated[int | None, typer.Option("--workers", min=1, help="worker processes")] = None,
     overwrite: Annotated[
-        bool, typer.Option("--overwrite", help="replace a different dataset in the folder")
+        bool,
+        typer.Option("--overwrite", help="replace the dataset in the folder (model responses stay cached)"),
     ] = False,
 ) -> None:
     """Generate the dataset a recipe describes; rerunning the same command resumes an interrupted run."""
@@ -55,7 +55,7 @@ def generate(
     try:
         r = load_recipe(recipe, out=out_dir, seed=seed)
         if overwrite and Path(r.output.dir).exists():
-            shutil.rmtree(r.output.dir)
+            pipeline.clear_output(Path(r.output.dir))
         state = pipeline.check_output(r)
     except SynthError as exc:
         fail(str(exc))
@@ -151,7 +151,7 @@ def _summary(manifest: dict[str, Any], seconds: float) -> None:
     err.print(
         "rejected or replaced: "
         + (", ".join(f"{k} {v:,}" for k, v in rejects.items()) or "none")
-        + f"; {total / max(seconds, 1e-9):,.0f} rows/s overall",
+        + f"; {total / max(seconds, 1e-9):,.{0 if total >= 10 * seconds else 1}f} rows/s overall",
         highlight=False,
     )
 

@@ -326,8 +326,11 @@ def finalize(recipe: Recipe, jobs: list[ShardJob]) -> dict[str, Any]:
                 else pq.read_table(job.work_file)
             )
             rows, pairs, stage_counts = stages.apply(job.part.config, table.to_pylist())
-            rejects.update(stage_counts)
-            write_parquet_atomic(records.to_table(rows, job.part.config), final)
+            rejects.update({k: v for k, v in stage_counts.items() if v})
+            written = []  # a shard the model stages emptied is not written: datasets cannot read 0-row files
+            if rows:
+                write_parquet_atomic(records.to_table(rows, job.part.config), final)
+                written.append((job.part.key, final))
             if pairs:
                 pref = out / "data" / "preference" / shard_name("train", job.shard, job.n_shards)
                 write_parquet_atomic(records.to_table(pairs, "preference"), pref)
@@ -347,6 +350,7 @@ def finalize(recipe: Recipe, jobs: list[ShardJob]) -> dict[str, Any]:
             shards_meta.setdefault(key, []).append(
                 {"file": str(path.relative_to(out)), "rows": meta.num_rows, "sha256": sha256(path)}
             )
+    stage_summary = stages.summary() if stages.distiller or stages.scorer else None
     stages.close()
     _remove_stale_shards(out, shards_meta)
     manifest = {
@@ -356,6 +360,8 @@ def finalize(recipe: Recipe, jobs: list[ShardJob]) -> dict[str, Any]:
         "task_versions": {t.task: get_task(t.task).version for t in recipe.tasks},
         "seed": recipe.seed,
         "data_key": recipe.data_key(),
+        "run_key": recipe.run_key(),
+        "planned_rows": {p.key: p.rows for p in parts(recipe)},
         "recipe": json.loads(recipe.model_dump_json(exclude={"output": {"dir"}, "workers": True})),
         "configs": {
             key: {"rows": sum(s["rows"] for s in shards), "shards": shards}
@@ -367,8 +373,8 @@ def finalize(recipe: Recipe, jobs: list[ShardJob]) -> dict[str, Any]:
         # inputs repaired on the way in (e.g. CMYK or 16-bit source images), by what was done
         "conversions": {k: v for k, v in sorted(rejects.items()) if k.startswith("converted:")},
     }
-    if stages.distiller or stages.scorer:
-        manifest["model_stages"] = stages.summary()
+    if stage_summary:
+        manifest["model_stages"] = stage_summary
     from synth.card import render_card
 
     write_text_atomic(render_card(manifest), out / "README.md")
@@ -409,6 +415,19 @@ def _remove_stale_shards(out: Path, shards_meta: dict[str, list[dict[str, Any]]]
 # -- run state ----------------------------------------------------------------------------------------------
 
 
+def clear_output(out: Path) -> None:
+    """Empty the folder for a new run, keeping the model response cache (content-addressed, so always valid)."""
+    for entry in out.iterdir():
+        if entry.name == STATE_DIR:
+            for sub in entry.iterdir():
+                if sub.name != "cache":
+                    shutil.rmtree(sub) if sub.is_dir() else sub.unlink()
+        elif entry.is_dir():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
 def check_output(recipe: Recipe) -> str:
     """'done' if the folder already holds this dataset, 'resume' / 'new' otherwise; OutputError if foreign."""
     out = Path(recipe.output.dir)
@@ -420,13 +439,11 @@ def check_output(recipe: Recipe) -> str:
             raise OutputError(
                 f"{manifest}: unreadable manifest; remove the folder or choose another --out"
             ) from None
-        if existing.get("data_key") == recipe.data_key() and all(
+        files_there = all(
             (out / s["file"]).exists() for c in existing.get("configs", {}).values() for s in c["shards"]
-        ):
-            planned = {p.key: math.ceil(p.rows / recipe.output.shard_rows) for p in parts(recipe)}
-            layout = {c: len(v["shards"]) for c, v in existing["configs"].items() if c in planned}
-            if layout == planned:
-                return "done"
+        )
+        if files_there and existing.get("run_key") == recipe.run_key():  # same rows, same shard layout
+            return "done"
         if existing.get("data_key") != recipe.data_key():
             raise OutputError(
                 f"output.dir: {out} already holds a different dataset (manifest data_key "

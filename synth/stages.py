@@ -36,7 +36,7 @@ class ModelStages:
         key = (kind, model, tuple(sorted(spec.engine_args.items())), tuple(spec.base_urls))
         if key not in self._engines:
             self._engines[key] = CachedEngine(
-                self._build(spec, kind, model), ResponseCache(self._cache_file(spec, model))
+                lambda: self._build(spec, kind, model), ResponseCache(self._cache_file(spec, model)), model
             )
         return self._engines[key]
 

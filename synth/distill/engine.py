@@ -106,11 +106,24 @@ class ResponseCache:
 
 
 class CachedEngine(Engine):
-    """Serves what the cache has; sends the rest to the engine and stores each answer as it arrives."""
+    """Serves what the cache has; sends the rest to the engine and stores each answer as it arrives.
 
-    def __init__(self, engine: Engine, cache: ResponseCache) -> None:
-        self.engine, self.cache, self.model = engine, cache, engine.model
+    ``engine`` may be a zero-argument factory: the engine (and its model) is then loaded only on the first
+    request the cache cannot answer, so re-scoring a finished run never loads a model.
+    """
+
+    def __init__(self, engine: Engine | Callable[[], Engine], cache: ResponseCache, model: str = "") -> None:
+        self._engine = engine if isinstance(engine, Engine) else None
+        self._factory = None if isinstance(engine, Engine) else engine
+        self.cache = cache
+        self.model = model or (self._engine.model if self._engine else "")
         self.hits = self.misses = 0
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = self._factory()
+        return self._engine
 
     def complete(self, requests, on_done=None):
         keys = [prompt_key(self.model, r) for r in requests]
@@ -134,4 +147,5 @@ class CachedEngine(Engine):
         return [o or [] for o in out]
 
     def close(self) -> None:
-        self.engine.close()
+        if self._engine is not None:
+            self._engine.close()
