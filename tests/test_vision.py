@@ -282,7 +282,9 @@ def test_counterfactual_box_reward():
     extra = [{"task": "counterfactual", "instance": json.dumps(g.puzzle)} for g in (pos, cf)]
     completions = [f"<box>{e}</box><answer>x</answer>", "<answer>unknown</answer>"]
     assert trl_box_reward(completions, extra_info=extra) == [1.0, 1.0]
-    assert trl_box_reward(["<box>[1, 2, 3, 4]</box>"], extra_info=[{"task": "sudoku", "instance": "{}"}]) == [0.0]
+    assert trl_box_reward(["<box>[1, 2, 3, 4]</box>"], extra_info=[{"task": "sudoku", "instance": "{}"}]) == [
+        0.0
+    ]
 
 
 def test_counterfactual_constant_answers_score_low_over_whole_groups():
