@@ -59,7 +59,7 @@ def start_server(model: Path, port: int, log: Path) -> subprocess.Popen:
         "127.0.0.1",
     ]
     cmd += ["--port", str(port), "--served-model-name", "tiny", "--dtype", "bfloat16"]
-    cmd += ["--max-model-len", "1024", "--enforce-eager"]
+    cmd += ["--max-model-len", "1024", "--enforce-eager", "--no-enable-chunked-prefill"]
     proc = subprocess.Popen(
         cmd, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True
     )

@@ -32,6 +32,12 @@ class VLLMEngine(Engine):
         self.model = model
         self.batch_size = batch_size
         args = {"dtype": "auto", **(engine_args or {})}
+        from vllm.platforms import current_platform
+
+        if current_platform.is_cpu():
+            # vLLM's CPU build cannot rewind a seeded request's random generator, which chunked prefill does
+            # ("CPU Generator does not use offset"); per-request seeds are what make rows reproducible
+            args.setdefault("enable_chunked_prefill", False)
         try:
             self.llm = vllm.LLM(model=str(path) if path.exists() else model, **args)
         except Exception as exc:  # vLLM raises many kinds; the user gets one line
