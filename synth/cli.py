@@ -173,6 +173,57 @@ def tasks(as_json: Annotated[bool, typer.Option("--json", help="machine-readable
     out.print(table)
 
 
+@app.command()
+def inspect(
+    folder: Annotated[Path, typer.Argument(help="a dataset folder written by synth generate")],
+    samples: Annotated[int, typer.Option(help="sample rows shown per config")] = 2,
+    images: Annotated[Path | None, typer.Option(help="folder for the sample rows' images")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable report")] = False,
+) -> None:
+    """Counts per config, task and level; rejects; difficulty; a few sample rows (images saved as files)."""
+    from synth.inspect import inspect_folder
+
+    try:
+        report = inspect_folder(folder, samples, images)
+    except SynthError as exc:
+        fail(str(exc))
+    if as_json:
+        out.print_json(json.dumps(report))
+        return
+    out.print(
+        f"[bold]{report['name']}[/]  " + ", ".join(f"{k}: {v:,} rows" for k, v in report["configs"].items())
+    )
+    table = Table(title="rows per config, task and level")
+    for col in ("config/split", "task/level", "rows"):
+        table.add_column(col, justify="right" if col == "rows" else "left")
+    for key, counts in report["counts"].items():
+        for name, n in counts.items():
+            table.add_row(key, name, f"{n:,}")
+    out.print(table)
+    diff = Table(title="difficulty (0 trivial .. 1 hard)")
+    for col in ("config/split", "mean", "p25", "median", "p75"):
+        diff.add_column(col)
+    for key, d in report["difficulty"].items():
+        diff.add_row(key, *(f"{d[k]:.3f}" for k in ("mean", "p25", "median", "p75")))
+    out.print(diff)
+    for title, items in (
+        ("rejected or replaced", report["rejects"]),
+        ("images converted", report["conversions"]),
+    ):
+        out.print(
+            f"{title}: " + (", ".join(f"{k} {v:,}" for k, v in items.items()) or "none"), highlight=False
+        )
+    for s in report["samples"]:
+        out.rule(f"{s['config']}  {s['task']} ({s['level']})  {s['id'][:12]}")
+        out.print(s["problem"], markup=False, highlight=False)
+        if s["reasoning"]:
+            out.print("[dim]--- reasoning ---[/]")
+            out.print(s["reasoning"][:1500], markup=False, highlight=False)
+        out.print(f"[bold]answer:[/] {s['answer']}", highlight=False)
+        for path in s["images"]:
+            out.print(f"image: {path}", highlight=False)
+
+
 def main() -> None:
     # no Prefect telemetry: machines without internet print an error for every attempt
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")

@@ -6,6 +6,7 @@ import io
 import json
 import random
 import statistics
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -505,3 +506,13 @@ def test_vision_recipe_end_to_end_with_a_folder_of_bad_images(tmp_path):
         assert groups and all(
             sorted(v) == ["counterfactual", "positive", "random_mask"] for v in groups.values()
         )
+    # synth inspect reads the same folder: counts as the manifest, sample images written as files
+    shown = run_cli("inspect", str(out), "--json", "--samples", "1", "--images", str(tmp_path / "shown"))
+    assert shown.returncode == 0, shown.stderr[-2000:]
+    report = json.loads(shown.stdout)
+    assert report["counts"] == manifest["counts"] and report["rejects"] == manifest["rejects"]
+    assert set(report["difficulty"]) == set(manifest["configs"])
+    pictures = [Path(p) for s in report["samples"] for p in s["images"]]
+    assert pictures and all(p.is_file() and p.parent == tmp_path / "shown" for p in pictures)
+    bad = run_cli("inspect", str(tmp_path / "imgs"))
+    assert bad.returncode == 2 and "no manifest.json" in bad.stderr and "Traceback" not in bad.stderr
