@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import Executor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -66,17 +66,59 @@ def finalize_dataset(recipe, jobs: list[ShardJob]) -> dict[str, Any]:
     return finalize(recipe, jobs)
 
 
+def task_runner(kind: str = "local", address: str | None = None, workers: int | None = None):
+    """Threads handing shards to the local process pool, or Dask: a scheduler address, or a local cluster.
+
+    With Dask every shard task runs ``build_shard`` on a Dask worker; workers on other machines need the
+    output folder on a shared filesystem. Rows are pure functions of the recipe, so the files are the same
+    bytes whichever runner made them.
+    """
+    if kind == "dask":
+        try:
+            from prefect_dask import DaskTaskRunner
+        except ImportError:
+            from synth.errors import SynthError
+
+            raise SynthError("runner: dask needs prefect-dask: pip install 'synth[dask]'") from None
+        if address:
+            return DaskTaskRunner(address=address)
+        return DaskTaskRunner(
+            cluster_kwargs={"n_workers": workers or os.cpu_count() or 1, "threads_per_worker": 1}
+        )
+    return ThreadPoolTaskRunner(max_workers=64)
+
+
 @flow(name="generate-dataset", task_runner=ThreadPoolTaskRunner(max_workers=64), log_prints=True)
 def generate_dataset(
-    recipe: str, out: str | None = None, seed: int | None = None, workers: int | None = None
+    recipe: str,
+    out: str | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    runner: str = "local",
 ) -> dict[str, Any]:
     """Generate the dataset a recipe describes into its output folder (resuming any earlier partial run)."""
     r = load_recipe(recipe, out=out, seed=seed)
     n = workers or r.workers or os.cpu_count() or 1
     jobs = plan(r)
-    with output_lock(Path(r.output.dir)), local_workers(n):
+    pool = local_workers(n) if runner == "local" else nullcontext()
+    with output_lock(Path(r.output.dir)), pool:
         futures = [generate_shard.submit(job) for job in jobs]
         for f in futures:
             f.result()
-        manifest = finalize_dataset(r, jobs)
+        manifest = (
+            finalize_dataset.submit(r, jobs).result() if runner != "local" else finalize_dataset(r, jobs)
+        )
     return manifest
+
+
+def run_generate(
+    recipe: str,
+    out: str | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    runner: str = "local",
+    address: str | None = None,
+) -> dict[str, Any]:
+    """``generate_dataset`` on the chosen task runner."""
+    flow_fn = generate_dataset.with_options(task_runner=task_runner(runner, address, workers))
+    return flow_fn(recipe=recipe, out=out, seed=seed, workers=workers, runner=runner)

@@ -46,8 +46,19 @@ def generate(
         bool,
         typer.Option("--overwrite", help="replace the dataset in the folder (model responses stay cached)"),
     ] = False,
+    runner: Annotated[
+        str, typer.Option("--runner", help="local (threads + process pool) or dask", case_sensitive=False)
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option("--address", help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster)"),
+    ] = None,
 ) -> None:
     """Generate the dataset a recipe describes; rerunning the same command resumes an interrupted run."""
+    if runner not in ("local", "dask"):
+        fail(f"--runner: expected local or dask, got {runner!r}")
+    if address and runner != "dask":
+        fail("--address is for --runner dask")
     from synth import pipeline
     from synth.recipe import load_recipe
 
@@ -65,13 +76,20 @@ def generate(
         _summary(manifest, time.perf_counter() - started)
         return
     total = sum(p.rows for p in pipeline.parts(r))
-    manifest = _run_flow(str(recipe), out_dir, seed, workers, total, resume=state == "resume")
+    manifest = _run_flow(str(recipe), out_dir, seed, workers, total, state == "resume", runner, address)
     _summary(manifest, time.perf_counter() - started)
     err.print(f"wrote {r.output.dir}")
 
 
 def _run_flow(
-    recipe: str, out_dir: str | None, seed: int | None, workers: int | None, total: int, resume: bool
+    recipe: str,
+    out_dir: str | None,
+    seed: int | None,
+    workers: int | None,
+    total: int,
+    resume: bool,
+    runner: str = "local",
+    address: str | None = None,
 ) -> dict[str, Any]:
     import multiprocessing as mp
 
@@ -88,7 +106,7 @@ def _run_flow(
     )
     monitor.start()
     try:
-        return flow_module.generate_dataset(recipe=recipe, out=out_dir, seed=seed, workers=workers)
+        return flow_module.run_generate(recipe, out_dir, seed, workers, runner, address)
     except SynthError as exc:
         stop.set()
         fail(str(exc))
@@ -222,6 +240,34 @@ def inspect(
         out.print(f"[bold]answer:[/] {s['answer']}", highlight=False)
         for path in s["images"]:
             out.print(f"image: {path}", highlight=False)
+
+
+@app.command()
+def publish(
+    folder: Annotated[Path, typer.Argument(help="a dataset folder written by synth generate")],
+    repo_id: Annotated[str, typer.Option("--repo-id", help="dataset repo on the Hub, ORG/NAME")],
+    private: Annotated[bool, typer.Option("--private", help="create the repo private")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="print the commit, send nothing")] = False,
+    tag: Annotated[str | None, typer.Option("--tag", help="tag the commit, e.g. v2026.11.21")] = None,
+) -> None:
+    """Self-check the folder, then upload it to the Hub in one commit (token: HF_TOKEN or `hf auth login`)."""
+    from synth.hub import publish as publish_folder
+
+    try:
+        done = publish_folder(folder, repo_id, private=private, dry_run=dry_run, tag=tag)
+    except SynthError as exc:
+        fail(str(exc))
+    rows = ", ".join(f"{k}: {v:,} rows" for k, v in done["rows"].items())
+    if not done["committed"]:
+        out.print(f"dry run: one commit to {repo_id} ({rows}): {done['message']}", highlight=False)
+        for op in done["operations"]:
+            out.print(f"  add {op['add']} ({op['bytes']:,} bytes)", highlight=False)
+        if tag:
+            out.print(f"  then tag {tag}", highlight=False)
+        return
+    out.print(
+        f"published {repo_id} in one commit {done['commit'][:12]} ({rows}): {done['url']}", highlight=False
+    )
 
 
 def main() -> None:
