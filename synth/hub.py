@@ -41,6 +41,11 @@ def stage(folder: Path) -> list[Staged]:
             if sha256(path) != shard["sha256"]:
                 raise SynthError(f"{folder}: {shard['file']} does not match its manifest checksum")
             files.append(Staged(path, shard["file"], path.stat().st_size))
+    for asset in manifest.get("assets", []):  # the card's histograms and sample images
+        path = folder / asset["file"]
+        if not path.is_file() or sha256(path) != asset["sha256"]:
+            raise SynthError(f"{folder}: {asset['file']} is missing or does not match its manifest checksum")
+        files.append(Staged(path, asset["file"], path.stat().st_size))
     for name in ("README.md", "manifest.json"):
         if not (folder / name).is_file():
             raise SynthError(f"{folder}: {name} is missing")

@@ -363,6 +363,7 @@ def finalize(recipe: Recipe, jobs: list[ShardJob]) -> dict[str, Any]:
         "run_key": recipe.run_key(),
         "planned_rows": {p.key: p.rows for p in parts(recipe)},
         "recipe": json.loads(recipe.model_dump_json(exclude={"output": {"dir"}, "workers": True})),
+        "license": recipe.license,
         "configs": {
             key: {"rows": sum(s["rows"] for s in shards), "shards": shards}
             for key, shards in shards_meta.items()
@@ -375,8 +376,9 @@ def finalize(recipe: Recipe, jobs: list[ShardJob]) -> dict[str, Any]:
     }
     if stage_summary:
         manifest["model_stages"] = stage_summary
-    from synth.card import render_card
+    from synth.card import render_card, write_assets
 
+    manifest["assets"] = [{**a, "sha256": sha256(out / a["file"])} for a in write_assets(out, manifest)]
     write_text_atomic(render_card(manifest), out / "README.md")
     write_text_atomic(json.dumps(manifest, indent=2, sort_keys=True) + "\n", out / "manifest.json")
     shutil.rmtree(work_dir(recipe), ignore_errors=True)  # the response cache beside it stays

@@ -148,6 +148,7 @@ class Recipe(Model):
     distiller: Distiller = Field(default_factory=Distiller)
     scorer: Scorer = Field(default_factory=Scorer)
     workers: int | None = Field(None, ge=1, le=512, description="worker processes (default: all cores)")
+    license: str | None = Field(None, description="license of the dataset for its card, e.g. apache-2.0")
 
     @field_validator("name")
     @classmethod

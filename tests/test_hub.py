@@ -19,7 +19,9 @@ TOKEN = "hf_secretTestToken1234567890"
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("hub")
-    recipe = write_recipe(tmp / "recipe.yaml", splits={"rl": 60, "cold_start": 20, "eval": 10})
+    recipe = write_recipe(
+        tmp / "recipe.yaml", splits={"rl": 60, "cold_start": 20, "eval": 10}, license="apache-2.0"
+    )
     done = run_cli("generate", "--recipe", str(recipe))
     assert done.returncode == 0, done.stderr[-2000:]
     return tmp / "out"
@@ -44,6 +46,28 @@ def publish(
     )
 
 
+def test_card_is_true_to_the_files(dataset):
+    import re
+
+    card = (dataset / "README.md").read_text()
+    manifest = json.loads((dataset / "manifest.json").read_text())
+    table = dict(
+        ((m[0], m[1]), int(m[2])) for m in re.findall(r"^\| (\S+/\S+) \| (\S+/\S+) \| (\d+) \|$", card, re.M)
+    )
+    assert table == {
+        (key, name): n for key, counts in manifest["counts"].items() for name, n in counts.items()
+    }
+    for shard in (s for c in manifest["configs"].values() for s in c["shards"]):
+        assert f"`{shard['file']}` ({shard['rows']} rows): `{shard['sha256']}`" in card
+    for asset in manifest["assets"]:
+        assert f"]({asset['file']})" in card and (dataset / asset["file"]).stat().st_size > 100
+    assert (
+        "from synth.rewards import reward" in card
+        and "compute_score" in card
+        and "License: apache-2.0" in card
+    )
+
+
 def test_publish_is_one_commit_with_every_file_and_a_tag(dataset):
     with FakeHub(TOKEN) as hub:
         done = publish(dataset, hub, "--repo-id", "org/puzzles", "--tag", "v1")
@@ -52,7 +76,9 @@ def test_publish_is_one_commit_with_every_file_and_a_tag(dataset):
     commit = hub.commits[0]
     manifest = json.loads((dataset / "manifest.json").read_text())
     shards = [s["file"] for c in manifest["configs"].values() for s in c["shards"]]
-    assert sorted(commit["files"]) == sorted([*shards, "README.md", "manifest.json"])
+    assets = [a["file"] for a in manifest["assets"]]
+    assert assets and all(a.endswith(".png") for a in assets)
+    assert sorted(commit["files"]) == sorted([*shards, *assets, "README.md", "manifest.json"])
     for name, data in commit["files"].items():
         assert data == (dataset / name).read_bytes()  # byte for byte
     assert hub.tags == [
