@@ -47,18 +47,19 @@ def generate(
         typer.Option("--overwrite", help="replace the dataset in the folder (model responses stay cached)"),
     ] = False,
     runner: Annotated[
-        str, typer.Option("--runner", help="local (threads + process pool) or dask", case_sensitive=False)
-    ] = "local",
+        str | None,
+        typer.Option(
+            "--runner", help="local (threads + process pool) or dask (default: the recipe's runner)"
+        ),
+    ] = None,
     address: Annotated[
         str | None,
         typer.Option("--address", help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster)"),
     ] = None,
 ) -> None:
     """Generate the dataset a recipe describes; rerunning the same command resumes an interrupted run."""
-    if runner not in ("local", "dask"):
+    if runner not in (None, "local", "dask"):
         fail(f"--runner: expected local or dask, got {runner!r}")
-    if address and runner != "dask":
-        fail("--address is for --runner dask")
     from synth import pipeline
     from synth.recipe import load_recipe
 
@@ -76,6 +77,10 @@ def generate(
         _summary(manifest, time.perf_counter() - started)
         return
     total = sum(p.rows for p in pipeline.parts(r))
+    runner = runner or r.runner.kind
+    address = address or (r.runner.address if runner == r.runner.kind else None)
+    if address and runner != "dask":
+        fail("--address is for the dask runner")
     manifest = _run_flow(str(recipe), out_dir, seed, workers, total, state == "resume", runner, address)
     _summary(manifest, time.perf_counter() - started)
     err.print(f"wrote {r.output.dir}")

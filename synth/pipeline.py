@@ -362,7 +362,9 @@ def finalize(recipe: Recipe, jobs: list[ShardJob]) -> dict[str, Any]:
         "data_key": recipe.data_key(),
         "run_key": recipe.run_key(),
         "planned_rows": {p.key: p.rows for p in parts(recipe)},
-        "recipe": json.loads(recipe.model_dump_json(exclude={"output": {"dir"}, "workers": True})),
+        "recipe": json.loads(
+            recipe.model_dump_json(exclude={"output": {"dir"}, "workers": True, "runner": True})
+        ),
         "license": recipe.license,
         "configs": {
             key: {"rows": sum(s["rows"] for s in shards), "shards": shards}

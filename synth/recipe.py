@@ -139,6 +139,11 @@ class Scorer(ModelEngine):
         return v
 
 
+class Runner(Model):
+    kind: Literal["local", "dask"] = Field("local", description="local threads + process pool, or Dask")
+    address: str | None = Field(None, description="Dask scheduler address (default: a local cluster)")
+
+
 class Recipe(Model):
     name: str = Field(min_length=1)
     seed: int = Field(0, ge=0)
@@ -149,6 +154,9 @@ class Recipe(Model):
     scorer: Scorer = Field(default_factory=Scorer)
     workers: int | None = Field(None, ge=1, le=512, description="worker processes (default: all cores)")
     license: str | None = Field(None, description="license of the dataset for its card, e.g. apache-2.0")
+    runner: Runner = Field(
+        default_factory=Runner, description="where the shard tasks run (not part of the data)"
+    )
 
     @field_validator("name")
     @classmethod

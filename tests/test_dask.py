@@ -40,5 +40,7 @@ def test_dask_local_cluster_writes_the_same_bytes_as_the_local_runner(tmp_path):
             prefixes = client.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.task_prefixes))
         assert prefixes
     assert shard_hashes(tmp_path / "dask") == shard_hashes(tmp_path / "local")
+    for name in ("manifest.json", "README.md"):  # the whole dataset, card included, is the same bytes
+        assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
     bad = run_cli("generate", "--recipe", str(recipe), "--out", str(tmp_path / "x"), "--runner", "ray")
     assert bad.returncode == 2 and "--runner" in bad.stderr
