@@ -12,6 +12,7 @@ from generators.grids.futoshiki import Futoshiki
 from generators.grids.lights_out import LightsOut, press
 from generators.grids.n_queens import NQueens
 from synth.rng import derive_rng
+from synth.task import get_task
 
 
 def gen(task, level, i, tag):
@@ -192,3 +193,54 @@ def test_binairo_unique_by_enumerating_every_grid(level, count):
             " ".join(map(str, flipped[r * p["size"] : (r + 1) * p["size"]])) for r in range(p["size"])
         )
         assert task.verify(p, text) == 0.0
+
+
+# -- minesweeper ------------------------------------------------------------------------------------------
+
+
+def brute_force_forced(puzzle: dict) -> set[tuple[int, int]]:
+    """Every assignment of mines to every hidden cell, kept if it matches all numbers; cells mined in all."""
+    rows, cols = puzzle["rows"], puzzle["cols"]
+    shown = {(r, c): k for r, c, k in puzzle["shown"]}
+    hidden = [(r, c) for r in range(rows) for c in range(cols) if (r, c) not in shown]
+    always = None
+    for bits in range(1 << len(hidden)):
+        mines = {cell for i, cell in enumerate(hidden) if bits >> i & 1}
+        ok = all(
+            sum((r + dr, c + dc) in mines for dr in (-1, 0, 1) for dc in (-1, 0, 1) if dr or dc) == k
+            for (r, c), k in shown.items()
+        )
+        if ok:
+            always = mines if always is None else always & mines
+    return always or set()
+
+
+@pytest.mark.parametrize("level", ["easy", "medium"])
+def test_minesweeper_answer_is_exactly_the_forced_mines_by_brute_force(level):
+    task = get_task("minesweeper")
+    p = task.params_for(level)
+    checked = 0
+    for i in range(40):
+        inst = task.generate(derive_rng("mines", level, i), p)
+        hidden = p.rows * p.cols - len(inst.puzzle["shown"])
+        if hidden > 16:
+            continue
+        checked += 1
+        forced = brute_force_forced(inst.puzzle)
+        assert forced and inst.answer == ", ".join(f"({r + 1},{c + 1})" for r, c in sorted(forced))
+        assert task.verify(inst.puzzle, inst.answer) == 1.0
+        one_less = ", ".join(f"({r + 1},{c + 1})" for r, c in sorted(forced)[1:])
+        assert task.verify(inst.puzzle, one_less or "(9,9)") == 0.0
+        shown = {(r, c) for r, c, _ in inst.puzzle["shown"]}
+        extra = next((r, c) for r in range(p.rows) for c in range(p.cols) if (r, c) not in shown | forced)
+        assert task.verify(inst.puzzle, inst.answer + f", ({extra[0] + 1},{extra[1] + 1})") == 0.0
+    assert checked >= 20
+
+
+def test_minesweeper_constants_earn_nothing():
+    task = get_task("minesweeper")
+    p = task.params_for("medium")
+    insts = [task.generate(derive_rng("mines-c", i), p) for i in range(60)]
+    every = ", ".join(f"({r},{c})" for r in range(1, 6) for c in range(1, 6))
+    for constant in ["", "none", "(1,1)", "(3,3)", every]:
+        assert statistics.mean(task.verify(i.puzzle, constant) for i in insts) <= 0.05
