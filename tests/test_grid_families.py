@@ -244,3 +244,45 @@ def test_minesweeper_constants_earn_nothing():
     every = ", ".join(f"({r},{c})" for r in range(1, 6) for c in range(1, 6))
     for constant in ["", "none", "(1,1)", "(3,3)", every]:
         assert statistics.mean(task.verify(i.puzzle, constant) for i in insts) <= 0.05
+
+
+# -- nonogram ---------------------------------------------------------------------------------------------
+
+
+def row_runs(bits: list[int]) -> list[int]:
+    return [len(run) for run in "".join(map(str, bits)).split("0") if run]
+
+
+def nonogram_solutions(puzzle: dict) -> list[tuple]:
+    """Every grid: each row any bit pattern with the row's runs (all 2^C patterns filtered), columns checked."""
+    R, C = len(puzzle["rows"]), len(puzzle["cols"])
+    patterns = [
+        [bits for bits in itertools.product((0, 1), repeat=C) if row_runs(list(bits)) == list(clue)]
+        for clue in puzzle["rows"]
+    ]
+    return [
+        grid
+        for grid in itertools.product(*patterns)
+        if all(row_runs([grid[r][c] for r in range(R)]) == list(puzzle["cols"][c]) for c in range(C))
+    ]
+
+
+@pytest.mark.parametrize("level", ["easy", "medium"])
+def test_nonogram_unique_by_enumerating_row_patterns(level):
+    task = get_task("nonogram")
+    for i in range(25):
+        inst = gen(task, level, i, "nonogram")
+        (only,) = nonogram_solutions(inst.puzzle)
+        assert inst.answer == "\n".join("".join("#" if v else "." for v in row) for row in only)
+        assert task.verify(inst.puzzle, inst.answer) == 1.0
+        flipped = list(inst.answer)
+        k = next(j for j, ch in enumerate(flipped) if ch in "#.")
+        flipped[k] = "." if flipped[k] == "#" else "#"
+        assert task.verify(inst.puzzle, "".join(flipped)) == 0.0
+
+
+def test_nonogram_constants_earn_nothing():
+    task = get_task("nonogram")
+    insts = [gen(task, "medium", i, "nonogram-c") for i in range(60)]
+    for constant in ["\n".join(["#####"] * 5), "\n".join(["....."] * 5), "\n".join(["#.#.#"] * 5), ""]:
+        assert statistics.mean(task.verify(i.puzzle, constant) for i in insts) <= 0.05
