@@ -286,3 +286,59 @@ def test_nonogram_constants_earn_nothing():
     insts = [gen(task, "medium", i, "nonogram-c") for i in range(60)]
     for constant in ["\n".join(["#####"] * 5), "\n".join(["....."] * 5), "\n".join(["#.#.#"] * 5), ""]:
         assert statistics.mean(task.verify(i.puzzle, constant) for i in insts) <= 0.05
+
+
+# -- kenken -----------------------------------------------------------------------------------------------
+
+
+def latin_squares(n: int):
+    rows = list(itertools.permutations(range(1, n + 1)))
+
+    def extend(done):
+        if len(done) == n:
+            yield [v for row in done for v in row]
+            return
+        for row in rows:
+            if all(row[c] != prev[c] for prev in done for c in range(n)):
+                yield from extend([*done, row])
+
+    yield from extend([])
+
+
+def cage_ok(cage: dict, values: list[int]) -> bool:
+    op, target = cage["op"], cage["target"]
+    if op == "=":
+        return values == [target]
+    if op == "+":
+        return sum(values) == target
+    if op == "*":
+        product = 1
+        for v in values:
+            product *= v
+        return product == target
+    a, b = max(values), min(values)
+    return a - b == target if op == "-" else a == b * target
+
+
+@pytest.mark.parametrize("level", ["easy", "medium"])
+def test_kenken_unique_among_all_latin_squares(level):
+    task = get_task("kenken")
+    squares = list(latin_squares(3 if level == "easy" else 4))
+    for i in range(25):
+        inst = gen(task, level, i, "kenken")
+        cages = inst.puzzle["cages"]
+        fits = [sq for sq in squares if all(cage_ok(c, [sq[j] for j in c["cells"]]) for c in cages)]
+        assert len(fits) == 1
+        n = inst.puzzle["size"]
+        assert inst.answer == "\n".join(" ".join(map(str, fits[0][r * n : (r + 1) * n])) for r in range(n))
+        rows = inst.answer.splitlines()
+        swapped = rows[0].split()
+        swapped[0], swapped[1] = swapped[1], swapped[0]
+        assert task.verify(inst.puzzle, "\n".join([" ".join(swapped), *rows[1:]])) == 0.0
+
+
+def test_kenken_constants_earn_nothing():
+    task = get_task("kenken")
+    insts = [gen(task, "medium", i, "kenken-c") for i in range(60)]
+    for constant in ["1 2 3 4\n2 3 4 1\n3 4 1 2\n4 1 2 3", "1 1 1 1\n" * 4, ""]:
+        assert statistics.mean(task.verify(i.puzzle, constant) for i in insts) <= 0.05
