@@ -342,3 +342,58 @@ def test_kenken_constants_earn_nothing():
     insts = [gen(task, "medium", i, "kenken-c") for i in range(60)]
     for constant in ["1 2 3 4\n2 3 4 1\n3 4 1 2\n4 1 2 3", "1 1 1 1\n" * 4, ""]:
         assert statistics.mean(task.verify(i.puzzle, constant) for i in insts) <= 0.05
+
+
+# -- kakuro -----------------------------------------------------------------------------------------------
+
+
+def kakuro_fillings(puzzle: dict) -> list[dict]:
+    """Every filling: each across run any ordered choice of distinct digits with its sum, down runs checked."""
+    given = {(a, b): d for a, b, d in puzzle["given"]}
+    across = [r for r in puzzle["runs"] if r["dir"] == "across"]
+    down = [r for r in puzzle["runs"] if r["dir"] == "down"]
+    options = []
+    for run in across:
+        cells = [tuple(x) for x in run["cells"]]
+        options.append(
+            [
+                dict(zip(cells, p))
+                for p in itertools.permutations(range(1, 10), len(cells))
+                if sum(p) == run["sum"] and all(given.get(c, d) == d for c, d in zip(cells, p))
+            ]
+        )
+    out = []
+    for choice in itertools.product(*options):
+        value = {k: v for part in choice for k, v in part.items()}
+        if all(
+            len({value[tuple(x)] for x in r["cells"]}) == len(r["cells"])
+            and sum(value[tuple(x)] for x in r["cells"]) == r["sum"]
+            for r in down
+        ):
+            out.append(value)
+    return out
+
+
+@pytest.mark.parametrize("level", ["easy", "medium"])
+def test_kakuro_unique_by_enumerating_across_runs(level):
+    task = get_task("kakuro")
+    for i in range(15):
+        inst = gen(task, level, i, "kakuro")
+        (only,) = kakuro_fillings(inst.puzzle)
+        n = inst.puzzle["size"]
+        assert inst.answer == "\n".join(
+            " ".join(str(only[(r, c)]) if (r, c) in only else "#" for c in range(n)) for r in range(n)
+        )
+        assert task.verify(inst.puzzle, inst.answer) == 1.0
+        tokens = inst.answer.split()
+        k = next(j for j, t in enumerate(tokens) if t != "#")
+        tokens[k] = str(int(tokens[k]) % 9 + 1)
+        lines = [" ".join(tokens[r * n : (r + 1) * n]) for r in range(n)]
+        assert task.verify(inst.puzzle, "\n".join(lines)) == 0.0
+
+
+def test_kakuro_constants_earn_nothing():
+    task = get_task("kakuro")
+    insts = [gen(task, "medium", i, "kakuro-c") for i in range(40)]
+    for constant in ["\n".join(["# 1 2 3 4"] * 5), "\n".join(["# # # # #"] * 5), ""]:
+        assert statistics.mean(task.verify(i.puzzle, constant) for i in insts) <= 0.05
