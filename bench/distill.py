@@ -54,20 +54,9 @@ def rows_and_spec(prompts: int, n: int, max_tokens: int, model: str):
 
 
 def requests_of(rows, spec):
-    import json
+    from synth.distill.rejection import distill_requests
 
-    from synth.distill import bridge
-    from synth.distill.engine import Request, Sampling
-    from synth.distill.rejection import images_of
-    from synth.task import get_task
-
-    sampling = Sampling(spec.temperature, spec.top_p, spec.max_tokens)
-    out = []
-    for row in rows:
-        task, puzzle = get_task(row["task"]), json.loads(row["extra_info"]["instance"])
-        messages = bridge.chat(task, puzzle, row["messages"][1]["content"], images_of(row))
-        out.append(Request(messages, spec.attempts, bridge.seed_of(row["id"], "distill"), sampling))
-    return out
+    return [request for _, _, request in distill_requests(rows, spec)]
 
 
 def counting(engine):

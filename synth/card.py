@@ -64,11 +64,18 @@ def write_assets(out: Path, manifest: dict[str, Any], n_images: int = 3) -> list
     for key, config in manifest["configs"].items():
         values: list[float] = []
         for shard in config["shards"]:
-            table = pq.read_table(out / shard["file"], columns=["difficulty", "images"])
-            values += [v for v in table["difficulty"].to_pylist() if v is not None]
-            for images in table["images"].to_pylist():
-                if images and len(samples) < n_images:
-                    samples.append(images[0]["bytes"])
+            path = out / shard["file"]
+            values += [
+                v
+                for v in pq.read_table(path, columns=["difficulty"])["difficulty"].to_pylist()
+                if v is not None
+            ]
+            # sample pictures: read image batches only until enough are found, never a whole dataset of images
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=16, columns=["images"]):
+                if len(samples) >= n_images:
+                    break
+                samples += [images[0]["bytes"] for images in batch.column(0).to_pylist() if images]
+                del samples[n_images:]
         if values:
             name = f"assets/difficulty-{key.replace('/', '-')}.png"
             (out / name).write_bytes(_histogram_png(values, f"difficulty of {key} ({len(values):,} rows)"))

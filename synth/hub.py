@@ -90,7 +90,7 @@ def _validate_repo_id(repo_id: str) -> None:
         raise SynthError(f"--repo-id: {repo_id!r} should be ORG/NAME")
 
 
-def _with_retries(call, what: str, attempts: int = 6, base: float = 1.0):
+def _with_retries(call, attempts: int = 6, base: float = 1.0):
     from huggingface_hub.errors import HfHubHTTPError
 
     for attempt in range(attempts):
@@ -151,12 +151,9 @@ def publish(
     try:
         api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
         data_ops = [op for op in ops if op.path_in_repo.endswith(".parquet")]
-        _with_retries(
-            lambda: api.preupload_lfs_files(repo_id, additions=data_ops, repo_type="dataset"), "pre-upload"
-        )
+        _with_retries(lambda: api.preupload_lfs_files(repo_id, additions=data_ops, repo_type="dataset"))
         commit = _with_retries(
-            lambda: api.create_commit(repo_id, operations=ops, commit_message=message, repo_type="dataset"),
-            "commit",
+            lambda: api.create_commit(repo_id, operations=ops, commit_message=message, repo_type="dataset")
         )
     except Exception as exc:  # HTTP errors, dropped connections, refused uploads: one line, nothing committed
         raise SynthError(f"publish {repo_id}: {_reason(exc)}; nothing was committed") from None
@@ -165,8 +162,7 @@ def publish(
             _with_retries(
                 lambda: api.create_tag(
                     repo_id, tag=tag, revision=commit.oid, repo_type="dataset", tag_message=message
-                ),
-                "tag",
+                )
             )
         except Exception as exc:
             raise SynthError(

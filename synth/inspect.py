@@ -47,8 +47,10 @@ def samples(folder: Path, manifest: dict[str, Any], n: int, image_dir: Path) -> 
     for key, config in manifest["configs"].items():
         if not config["shards"]:
             continue
-        table = pq.read_table(folder / config["shards"][0]["file"]).slice(0, n)
-        for row in table.to_pylist():
+        first = next(
+            pq.ParquetFile(folder / config["shards"][0]["file"]).iter_batches(batch_size=max(n, 1)), None
+        )
+        for row in first.to_pylist()[:n] if first is not None else []:
             paths = []
             for k, image in enumerate(row.get("images") or []):
                 data = image["bytes"]

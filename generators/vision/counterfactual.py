@@ -29,7 +29,7 @@ from pydantic import Field, model_validator
 
 from generators.common import answer_instruction
 from generators.vision import images, scenes
-from generators.vision.sources import ImageParams, open_source, scale
+from generators.vision.sources import ImageParams, draw_photo
 from synth.answers import normalize
 from synth.task import Instance, Skip, SolverStats, Task, register
 
@@ -220,8 +220,7 @@ class Counterfactual(Task):
         return group
 
     def _photo(self, rng: random.Random, params: CounterfactualParams):
-        src = open_source(params.source, params.path, params.image_column, params.images_dir)
-        pic = scale(src.get(rng.randrange(len(src))), params.max_pixels)
+        src, pic = draw_photo(rng, params)
         present = sorted({o["category"] for o in pic.objects})
         absent = sorted(set(src.categories) - set(present))
         if not present or len(absent) < params.choices - 1:

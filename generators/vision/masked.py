@@ -25,7 +25,7 @@ from pydantic import Field, model_validator
 
 from generators.common import answer_instruction, pick
 from generators.vision import images, scenes
-from generators.vision.sources import ImageParams, open_source, scale
+from generators.vision.sources import ImageParams, draw_photo
 from synth.answers import normalize
 from synth.task import Instance, Skip, SolverStats, Task, register
 
@@ -196,8 +196,7 @@ class Masked(Task):
         return options
 
     def _photo(self, rng: random.Random, params: MaskedParams) -> Instance:
-        src = open_source(params.source, params.path, params.image_column, params.images_dir)
-        pic = scale(src.get(rng.randrange(len(src))), params.max_pixels)
+        src, pic = draw_photo(rng, params)
         present = {o["category"] for o in pic.objects}
         # a hidden object whose category is visible elsewhere in the photo (another object of it, not overlapping)
         candidates = [

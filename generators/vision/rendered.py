@@ -36,6 +36,13 @@ class RenderedTask(Task):
     modality = "image"
     question: ClassVar[str]
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """The family's knobs (plus the image knobs), levels and effort scale come with ``base``."""
+        super().__init_subclass__(**kwargs)
+        cls.Params = _params(cls.base)
+        cls.levels = cls.base.levels
+        cls.effort_scale = cls.base.effort_scale
+
     def __init__(self) -> None:
         self.text_task = self.base()
 
@@ -95,9 +102,6 @@ class SudokuImage(RenderedTask):
     name = "sudoku_image"
     description = "Sudoku drawn as a picture; same generator, answer and verifier as sudoku."
     base = Sudoku
-    Params = _params(Sudoku)
-    levels = Sudoku.levels
-    effort_scale = Sudoku.effort_scale
     question = (
         "Solve the {size}x{size} Sudoku in the picture: every row, column and box holds each digit once."
     )
@@ -131,9 +135,6 @@ class FutoshikiImage(RenderedTask):
     name = "futoshiki_image"
     description = "Futoshiki drawn as a picture (inequality chevrons between cells); verified as futoshiki."
     base = Futoshiki
-    Params = _params(Futoshiki)
-    levels = Futoshiki.levels
-    effort_scale = Futoshiki.effort_scale
     question = (
         "Solve the {size}x{size} Futoshiki in the picture: each row and column holds the digits 1 to {size} once, "
         "and every inequality sign between two cells holds (the sign's point is at the smaller cell)."
@@ -184,9 +185,6 @@ class MazeImage(RenderedTask):
     name = "maze_image"
     description = "Grid maze drawn as a picture (walls dark, S start, G goal); route verified by walking it."
     base = Maze
-    Params = _params(Maze)
-    levels = Maze.levels
-    effort_scale = Maze.effort_scale
     question = (
         "The picture shows a maze: dark squares are walls, S is the start and G the goal. Moving up, down, left "
         "or right, give a shortest route from S to G."
@@ -218,9 +216,6 @@ class GraphColoringImage(RenderedTask):
     name = "graph_coloring_image"
     description = "Graph drawn as a picture (nodes on a circle); colour it with the fewest colours."
     base = GraphColoring
-    Params = _params(GraphColoring)
-    levels = GraphColoring.levels
-    effort_scale = GraphColoring.effort_scale
     question = (
         "Colour the nodes of the graph in the picture with colour numbers 1, 2, ... so that nodes joined by a line "
         "get different numbers, using as few colours as possible."

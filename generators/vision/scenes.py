@@ -101,7 +101,7 @@ def random_scene(rng: random.Random, n_objects: int, px: int = 448, labels: bool
 # -- drawing --------------------------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=4)  # a scene drawn again (its variants, a test) reuses it; each is ~0.6 MB
 def _background(px_w: int, px_h: int, c1: int, c2: int, angle: int, seed: int) -> Image.Image:
     """Two soft colours blended along a rotated gradient, with faint rings: no two tiles of it look alike."""
     ramp = Image.linear_gradient("L").rotate(angle, resample=Image.Resampling.BILINEAR, expand=False)

@@ -180,9 +180,13 @@ def draw_picture(rng: random.Random, params: Any, n_objects: int, labels: bool =
     if params.source == "scenes":
         scene = scenes.random_scene(rng, n_objects, px=params.side, labels=labels)
         return Picture(scenes.render(scene), scene["objects"], "scene", scene=scene)
+    return draw_photo(rng, params)[1]
+
+
+def draw_photo(rng: random.Random, params: Any) -> tuple[Any, Picture]:
+    """The user's source and one of its photos, drawn by the RNG and fitted to the pixel budget."""
     src = open_source(params.source, params.path, params.image_column, params.images_dir)
-    pic = src.get(rng.randrange(len(src)))
-    return scale(pic, params.max_pixels)
+    return src, scale(src.get(rng.randrange(len(src))), params.max_pixels)
 
 
 def scale(pic: Picture, max_pixels: int) -> Picture:

@@ -37,25 +37,33 @@ def images_of(row: dict[str, Any]) -> list[bytes]:
     return [img["bytes"] for img in row.get("images") or []]
 
 
-def distill_rows(
-    rows: list[dict[str, Any]], spec, engine: Engine, describer: Engine | None = None
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Counter]:
-    """Cold-start rows with model reasoning (the unverified dropped), preference rows, and counts by reason."""
+def distill_requests(
+    rows: list[dict[str, Any]], spec, describer: Engine | None = None
+) -> list[tuple[Any, dict[str, Any], Request]]:
+    """(task, puzzle, request) per pending cold-start row: k samples of the row's chat, seeded by its id."""
     sampling = Sampling(spec.temperature, spec.top_p, spec.max_tokens)
-    counts: Counter = Counter()
-    prepared = []
+    out = []
     for row in rows:
         task = get_task(row["task"])
         puzzle = json.loads(row["extra_info"]["instance"])
         messages = bridge.chat(
             task, puzzle, row["messages"][1]["content"], images_of(row), spec.images, describer
         )
-        prepared.append(
+        out.append(
             (task, puzzle, Request(messages, spec.attempts, bridge.seed_of(row["id"], "distill"), sampling))
         )
+    return out
+
+
+def distill_rows(
+    rows: list[dict[str, Any]], spec, engine: Engine, describer: Engine | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Counter]:
+    """Cold-start rows with model reasoning (the unverified dropped), preference rows, and counts by reason."""
+    counts: Counter = Counter()
+    prepared = distill_requests(rows, spec, describer)
     results = engine.complete([r for _, _, r in prepared])
     kept, pairs = [], []
-    for row, (task, puzzle, _), samples in zip(rows, prepared, results):
+    for row, (task, puzzle, request), samples in zip(rows, prepared, results):
         reasons = [classify(task, puzzle, s) for s in samples]
         counts.update(f"distill: {r}" for r in reasons if r)
         good = [s for s, r in zip(samples, reasons) if r is None]
@@ -67,7 +75,7 @@ def distill_rows(
         )
         info = {
             "model": engine.model,
-            "sampling": json.dumps({**sampling.as_dict(), "n": spec.attempts}, sort_keys=True),
+            "sampling": json.dumps({**request.sampling.as_dict(), "n": request.n}, sort_keys=True),
             "attempts": len(samples),
             "passes": len(good),
         }

