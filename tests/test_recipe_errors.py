@@ -92,3 +92,9 @@ def test_foreign_output_folder_is_refused(tmp_path):
     assert result.returncode == 2 and "not empty" in result.stderr
     assert (out / "precious.txt").read_text() == "keep me"
     assert sorted(p.name for p in out.iterdir()) == ["precious.txt"]
+
+
+def test_brackets_in_an_error_are_printed_as_written(tmp_path):
+    recipe = write_recipe(tmp_path / "r.yaml", scorer={"kind": "pass_rate", "model": "m", "band": [0.9, 0.1]})
+    done = run_cli("generate", "--recipe", str(recipe))
+    assert done.returncode == 2 and "band is [low, high]" in done.stderr
