@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import itertools
 import math
+import random
 import statistics
 from fractions import Fraction
 
+import numpy as np
 import pytest
 import sympy
 
 from generators.arith.crt import CRT
-from generators.arith.cryptarithm import Cryptarithm
+from generators.arith.cryptarithm import Cryptarithm, count_solutions
 from generators.arith.linear_system import LinearSystem
 from generators.arith.polynomial_roots import PolynomialRoots, parse_numbers
 from synth.rng import derive_rng
@@ -84,6 +86,48 @@ def test_cryptarithm_unique_by_trying_every_digit_permutation(level):
             if sum(num(w) for w in p["words"]) == num(p["result"]):
                 sols.append(m)
         assert sols == [p["solution"]]
+
+
+def brute_force_count(words: list[str], result: str) -> int:
+    letters = sorted(set("".join(words) + result))
+    leading = {w[0] for w in [*words, result] if len(w) > 1}
+    count = 0
+    for perm in itertools.permutations(range(10), len(letters)):
+        m = dict(zip(letters, perm))
+        if any(m[c] == 0 for c in leading):
+            continue
+        if sum(int("".join(str(m[c]) for c in w)) for w in words) == int("".join(str(m[c]) for c in result)):
+            count += 1
+    return count
+
+
+def test_cryptarithm_compiled_count_matches_brute_force_on_random_sums():
+    """The compiled search against every digit permutation, on unique and ambiguous sums alike."""
+    rng = random.Random(7)
+    counts = []
+    for _ in range(60):
+        alphabet = rng.sample("123456789", rng.randint(2, 3)) + ["0"]
+        numbers = [
+            int("".join(rng.choice(alphabet[:-1] if k == 0 else alphabet) for k in range(3)))
+            for _ in range(3)
+        ]
+        total = sum(numbers)
+        if len(set("".join(map(str, [*numbers, total])))) > 5:
+            continue
+        words, result = [str(n) for n in numbers], str(total)
+        grid = np.full((len(words) + 1, len(result)), -1, np.int64)
+        for r, w in enumerate([*words, result]):
+            for c, ch in enumerate(reversed(w)):
+                grid[r, c] = int(ch)
+        domain = np.full(10, 1023, np.int64)
+        for w in [*words, result]:
+            if len(w) > 1:
+                domain[int(w[0])] &= 1022
+        expected = brute_force_count(words, result)
+        assert count_solutions(grid, domain, 1000, np.zeros(3, np.int64)) == expected
+        assert count_solutions(grid, domain, 2, np.zeros(3, np.int64)) == min(expected, 2)
+        counts.append(expected)
+    assert len(counts) >= 15 and 1 in counts and max(counts) >= 2  # both kinds were tried
 
 
 def test_cryptarithm_edits_score_zero():

@@ -1,8 +1,13 @@
 """Cryptarithms (SEND + MORE = MONEY style): letters stand for distinct digits; find the unique assignment.
 
-Two numbers are drawn and added; their digits are replaced by random letters. The puzzle is kept only if an
-exhaustive column-by-column search (units first, carrying as by hand, no leading zeros) finds exactly one
-assignment.
+Numbers are drawn over a small random digit alphabet and added; their digits become random letters. The
+puzzle is kept only if an exhaustive column-by-column search (units first, carrying as by hand, no leading
+zeros) finds exactly one assignment.
+
+That proof runs tens of thousands of times a second because the draw-and-check loop is compiled with numba
+(``_draw_unique``): letters are the true digits 0-9 while searching, each column's first-seen letters are
+tried in turn and one of them is solved modulo 10, and a result longer than the addends starts with the final
+carry. The slower, narrated search (``Search``) replays the proof for the cold-start trace.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ import re
 import string
 from typing import Any
 
+import numpy as np
+from numba import njit
 from pydantic import Field
 
 from generators.common import answer_instruction, pick
@@ -24,9 +31,14 @@ TRACE_LIMIT = 60  # narrated dead ends; the rest are counted
 class CryptParams(Params):
     digits: int = Field(3, ge=2, le=5, description="digits of each addend")
     addends: int = Field(2, ge=2, le=3, description="numbers added")
+    max_letters: int = Field(
+        10, ge=3, le=10, description="at most this many different letters (more are rarely unique at a size)"
+    )
 
 
 class Search:
+    """The narrated proof for the cold-start trace: columns from the units, digits tried in increasing order."""
+
     def __init__(self, words: list[str], result: str, log: list[str] | None = None) -> None:
         self.words, self.result = words, result
         self.width = len(result)
@@ -106,6 +118,222 @@ class Search:
             self.used.discard(digit)
 
 
+# ---- the compiled proof -------------------------------------------------------------------------------------
+# A candidate is a grid of letter ids (a letter is named by its true digit while searching): one row per addend
+# and the result as the last row, columns from the units; -1 where a number has no digit. ``domain[L]`` is the
+# bitmask of digits letter L may take.
+
+_ENUM, _CHECK = 0, 1
+
+
+@njit(cache=True)
+def _next(state: np.uint64, n: int) -> tuple[np.uint64, int]:
+    """One splitmix64 step: the new state and a number in 0..n-1 (fixed arithmetic, so seeds reproduce)."""
+    state = state + np.uint64(0x9E3779B97F4A7C15)
+    z = state
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    return state, np.int64(z % np.uint64(n))
+
+
+@njit(cache=True)
+def _popcount(bits: int) -> int:
+    n = 0
+    while bits:
+        bits &= bits - 1
+        n += 1
+    return n
+
+
+@njit(cache=True)
+def _inverse(c: int) -> int:
+    """The inverse of c modulo 10, or 0 when there is none."""
+    c = c % 10
+    for x in (1, 3, 7, 9):
+        if (c * x) % 10 == 1:
+            return x
+    return 0
+
+
+@njit(cache=True)
+def count_solutions(grid: np.ndarray, domain: np.ndarray, limit: int, stats: np.ndarray) -> int:
+    """Assignments (distinct digits, each in its letter's domain) that make the column sums add up, up to limit.
+
+    The plan is fixed before searching: column by column, the letters first seen there are tried in turn
+    (``_ENUM``), except one whose net count in the column is invertible modulo 10; the column check
+    (``_CHECK``) solves that one and passes the carry on. stats counts tries, dead ends and checks
+    (the order of SolverStats).
+    """
+    rows, width = grid.shape
+    kind = np.zeros(11 + width, np.int64)
+    arg = np.zeros(11 + width, np.int64)
+    term_letter = np.zeros((width, 10), np.int64)
+    term_coef = np.zeros((width, 10), np.int64)
+    terms = np.zeros(width, np.int64)
+    solved = np.full(width, -1, np.int64)
+    solved_coef = np.zeros(width, np.int64)
+    solved_inverse = np.zeros(width, np.int64)
+    seen = np.zeros(10, np.bool_)
+    coef = np.zeros(10, np.int64)
+    here = np.zeros(10, np.bool_)
+    steps = 0
+    for c in range(width):
+        coef[:] = 0
+        here[:] = False
+        for r in range(rows):
+            letter = grid[r, c]
+            if letter >= 0:
+                here[letter] = True
+                coef[letter] += 1 if r < rows - 1 else -1
+        for letter in range(10):
+            if not here[letter]:
+                continue
+            if not seen[letter] and solved[c] < 0 and _inverse(coef[letter]) > 0:
+                solved[c], solved_coef[c], solved_inverse[c] = letter, coef[letter], _inverse(coef[letter])
+                continue
+            if not seen[letter]:
+                kind[steps], arg[steps] = _ENUM, letter
+                steps += 1
+            if coef[letter] != 0:
+                term_letter[c, terms[c]], term_coef[c, terms[c]] = letter, coef[letter]
+                terms[c] += 1
+        seen |= here
+        kind[steps], arg[steps] = _CHECK, c
+        steps += 1
+
+    # depth-first over the plan without recursion; i is the step, moving forward on success, back on failure
+    value = np.full(10, -1, np.int64)
+    next_digit = np.zeros(steps, np.int64)
+    passed = np.zeros(steps, np.bool_)
+    carry = np.zeros(width + 1, np.int64)
+    used, found, i = 0, 0, 0
+    tries, dead_ends, checks = 0, 0, 0
+    while i >= 0:
+        if i == steps:  # every column adds up
+            if carry[width] == 0:
+                found += 1
+                if found >= limit:
+                    break
+            i -= 1
+        elif kind[i] == _ENUM:
+            letter = arg[i]
+            if value[letter] >= 0:  # undo the previous try
+                used ^= 1 << value[letter]
+                value[letter] = -1
+            d = next_digit[i]
+            while d < 10 and ((used >> d) & 1 or not (domain[letter] >> d) & 1):
+                d += 1
+            if d == 10:
+                next_digit[i] = 0
+                i -= 1
+            else:
+                tries += 1
+                next_digit[i], value[letter] = d + 1, d
+                used |= 1 << d
+                i += 1
+        else:
+            c, s = arg[i], solved[arg[i]]
+            if passed[i]:  # coming back: undo the solved letter and keep backing up
+                passed[i] = False
+                if s >= 0:
+                    used ^= 1 << value[s]
+                    value[s] = -1
+                i -= 1
+                continue
+            checks += 1
+            total = carry[c]
+            for j in range(terms[c]):
+                total += term_coef[c, j] * value[term_letter[c, j]]
+            if s >= 0:
+                d = (-total * solved_inverse[c]) % 10
+                if (used >> d) & 1 or not (domain[s] >> d) & 1:
+                    dead_ends += 1
+                    i -= 1
+                    continue
+                value[s] = d
+                used |= 1 << d
+                total += solved_coef[c] * d
+            elif total % 10 != 0:
+                dead_ends += 1
+                i -= 1
+                continue
+            carry[c + 1] = total // 10
+            passed[i] = True
+            i += 1
+    stats[0] += tries
+    stats[1] += dead_ends
+    stats[2] += checks
+    return found
+
+
+@njit(cache=True)
+def _draw_unique(
+    seed: int, digits: int, addends: int, max_letters: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Addends drawn over a small digit alphabet until their sum has a unique letter assignment.
+
+    Repeated letters constrain the search, so 10-50% of such draws are unique, against about 1% for uniform
+    digits. Draws with more than max_letters letters are skipped unsearched: at the levels' sizes fewer than
+    1 in 200 of them is unique, yet they would take half the search time. Returns the addends, the letter
+    (0-25) spelling each digit (-1 for digits not used) and the stats of the winning proof.
+    """
+    state = np.uint64(seed)
+    numbers = np.zeros(addends, np.int64)
+    grid = np.full((addends + 1, digits + 1), -1, np.int64)
+    domain = np.zeros(10, np.int64)
+    stats = np.zeros(3, np.int64)
+    alphabet = np.arange(10)
+    while True:
+        state, extra = _next(state, digits)
+        size = 2 + extra
+        for i in range(size):  # alphabet[:size] becomes a random sample of the digits
+            state, j = _next(state, 10 - i)
+            alphabet[i], alphabet[i + j] = alphabet[i + j], alphabet[i]
+        domain[:] = 1023
+        grid[:, :] = -1
+        total = 0
+        for a in range(addends):
+            number = 0
+            for p in range(digits - 1, -1, -1):
+                state, j = _next(state, size)
+                while p == digits - 1 and alphabet[j] == 0:  # no leading zero
+                    state, j = _next(state, size)
+                grid[a, p] = alphabet[j]
+                number = number * 10 + alphabet[j]
+            domain[grid[a, digits - 1]] &= 1022
+            numbers[a] = number
+            total += number
+        width = 0
+        while total > 0:
+            grid[addends, width] = total % 10
+            total //= 10
+            width += 1
+        letters = 0
+        for r in range(addends + 1):
+            for c in range(width):
+                if grid[r, c] >= 0:
+                    letters |= 1 << grid[r, c]
+        if _popcount(letters) > max_letters:
+            continue
+        top = grid[addends, width - 1]
+        if width > 1:
+            domain[top] &= 1022
+        if width > digits:  # a result longer than the addends starts with the final carry, below addends
+            domain[top] &= (1 << addends) - 2
+        stats[:] = 0
+        if count_solutions(grid[:, :width], domain, 2, stats) == 1:
+            break
+    spelling = np.full(10, -1, np.int64)
+    alphabet = np.arange(26)
+    for d in range(10):  # distinct random letters for the digits used
+        if (letters >> d) & 1:
+            state, j = _next(state, 26 - d)
+            alphabet[d], alphabet[d + j] = alphabet[d + j], alphabet[d]
+            spelling[d] = alphabet[d]
+    return numbers, spelling, stats
+
+
 PROMPTS = (
     "In this addition each letter stands for a different digit, and no number starts with 0:\n{sum}\nFind the "
     "digit of every letter.",
@@ -121,33 +349,23 @@ class Cryptarithm(Task):
     description = "Letter arithmetic (SEND + MORE = MONEY style) with a unique digit assignment."
     Params = CryptParams
     levels = {
-        "easy": {"digits": 2, "addends": 2},
-        "medium": {"digits": 3, "addends": 3},
-        "hard": {"digits": 4, "addends": 3},
-        "expert": {"digits": 5, "addends": 3},
+        "easy": {"digits": 2, "addends": 2, "max_letters": 4},
+        "medium": {"digits": 3, "addends": 3, "max_letters": 5},
+        "hard": {"digits": 4, "addends": 3, "max_letters": 7},
+        "expert": {"digits": 5, "addends": 3, "max_letters": 9},
     }
+    version = "2"
     effort_scale = 200.0
 
     def generate(self, rng: random.Random, params: CryptParams) -> Instance:
-        while True:
-            # addends over a small digit alphabet: repeated letters constrain the search, so 5-25% of draws
-            # are unique instead of about 1% for uniform digits
-            alphabet = rng.sample("0123456789", rng.randint(2, params.digits + 1))
-            first = [d for d in alphabet if d != "0"] or ["1"]
-            numbers = [
-                int(rng.choice(first) + "".join(rng.choice(alphabet) for _ in range(params.digits - 1)))
-                for _ in range(params.addends)
-            ]
-            total = sum(numbers)
-            digits = sorted(set("".join(map(str, [*numbers, total]))))
-            letters = rng.sample(string.ascii_uppercase, len(digits))
-            code = dict(zip(digits, letters))
-            words = ["".join(code[d] for d in str(n)) for n in numbers]
-            result = "".join(code[d] for d in str(total))
-            search = Search(words, result)
-            if len(search.run(limit=2)) == 1:
-                break
-        mapping = {code[d]: int(d) for d in digits}
+        numbers, spelling, proof = _draw_unique(
+            rng.getrandbits(63), params.digits, params.addends, params.max_letters
+        )
+        code = {str(d): string.ascii_uppercase[k] for d, k in enumerate(spelling.tolist()) if k >= 0}
+        numbers = numbers.tolist()
+        words = [str(n).translate(str.maketrans(code)) for n in numbers]
+        result = str(sum(numbers)).translate(str.maketrans(code))
+        mapping = dict(sorted((k, int(d)) for d, k in code.items()))
         width = len(result) + 2
         stacked = "\n".join(
             [
@@ -164,12 +382,12 @@ class Cryptarithm(Task):
                 answer_instruction("letter=digit pairs for every letter, e.g. X=1, Y=2, Z=3"),
             ]
         )
-        answer = ", ".join(f"{k}={v}" for k, v in sorted(mapping.items()))
+        answer = ", ".join(f"{k}={v}" for k, v in mapping.items())
         return Instance(
             puzzle={"words": words, "result": result, "solution": mapping},
             answer=answer,
             prompt=prompt,
-            stats=search.stats,
+            stats=SolverStats(*proof.tolist()),
         )
 
     def verify(self, puzzle: dict[str, Any], answer: str) -> float:
