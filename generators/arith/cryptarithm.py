@@ -22,6 +22,7 @@ from numba import njit
 from pydantic import Field
 
 from generators.common import answer_instruction, pick
+from generators.compiled import next_random
 from synth.answers import normalize
 from synth.task import Instance, Params, SolverStats, Task, register
 
@@ -124,17 +125,6 @@ class Search:
 # bitmask of digits letter L may take.
 
 _ENUM, _CHECK = 0, 1
-
-
-@njit(cache=True)
-def _next(state: np.uint64, n: int) -> tuple[np.uint64, int]:
-    """One splitmix64 step: the new state and a number in 0..n-1 (fixed arithmetic, so seeds reproduce)."""
-    state = state + np.uint64(0x9E3779B97F4A7C15)
-    z = state
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    z = z ^ (z >> np.uint64(31))
-    return state, np.int64(z % np.uint64(n))
 
 
 @njit(cache=True)
@@ -285,10 +275,10 @@ def _draw_unique(
     stats = np.zeros(3, np.int64)
     alphabet = np.arange(10)
     while True:
-        state, extra = _next(state, digits)
+        state, extra = next_random(state, digits)
         size = 2 + extra
         for i in range(size):  # alphabet[:size] becomes a random sample of the digits
-            state, j = _next(state, 10 - i)
+            state, j = next_random(state, 10 - i)
             alphabet[i], alphabet[i + j] = alphabet[i + j], alphabet[i]
         domain[:] = 1023
         grid[:, :] = -1
@@ -296,9 +286,9 @@ def _draw_unique(
         for a in range(addends):
             number = 0
             for p in range(digits - 1, -1, -1):
-                state, j = _next(state, size)
+                state, j = next_random(state, size)
                 while p == digits - 1 and alphabet[j] == 0:  # no leading zero
-                    state, j = _next(state, size)
+                    state, j = next_random(state, size)
                 grid[a, p] = alphabet[j]
                 number = number * 10 + alphabet[j]
             domain[grid[a, digits - 1]] &= 1022
@@ -328,7 +318,7 @@ def _draw_unique(
     alphabet = np.arange(26)
     for d in range(10):  # distinct random letters for the digits used
         if (letters >> d) & 1:
-            state, j = _next(state, 26 - d)
+            state, j = next_random(state, 26 - d)
             alphabet[d], alphabet[d + j] = alphabet[d + j], alphabet[d]
             spelling[d] = alphabet[d]
     return numbers, spelling, stats
