@@ -24,3 +24,10 @@ def next_random(state: np.uint64, n: int) -> tuple[np.uint64, int]:
     z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
     z = z ^ (z >> np.uint64(31))
     return state, np.int64(z % np.uint64(n))
+
+
+@njit(cache=True)
+def next_unit(state: np.uint64) -> tuple[np.uint64, float]:
+    """One splitmix64 step: the new state and a float in [0, 1) with 53 random bits."""
+    state, r = next_random(state, 1 << 53)
+    return state, r / 9007199254740992.0

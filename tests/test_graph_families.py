@@ -7,6 +7,7 @@ import random
 import statistics
 
 import networkx as nx
+import pycosat
 import pytest
 
 from generators.graphs.bipartite_matching import BipartiteMatching
@@ -96,6 +97,25 @@ def test_coloring_uses_the_true_chromatic_number_and_accepts_every_optimal_color
         for c in proper.get(chi + 1, [])[:50]:
             assert task.verify(p, ", ".join(f"{k}: {v}" for k, v in c.items())) == 0.0
         assert task.verify(p, ", ".join(f"{k}: 1" for k in p["nodes"])) == 0.0
+
+
+def colourable(nodes: list[str], edges: list[list[str]], k: int) -> bool:
+    """Whether k colours suffice, asked of a SAT solver (variable node * k + colour + 1)."""
+    var = {n: i for i, n in enumerate(nodes)}
+    clauses = [[var[n] * k + c + 1 for c in range(k)] for n in nodes]
+    clauses += [[-(var[u] * k + c + 1), -(var[v] * k + c + 1)] for u, v in edges for c in range(k)]
+    return pycosat.solve(clauses) != "UNSAT"
+
+
+@pytest.mark.parametrize("level", ["medium", "hard", "expert"])
+def test_coloring_chromatic_number_by_sat(level):
+    task = GraphColoring()
+    for i in range(25):
+        inst = gen(task, level, i, "col-sat")
+        p = inst.puzzle
+        assert colourable(p["nodes"], p["edges"], p["colors"])
+        assert not colourable(p["nodes"], p["edges"], p["colors"] - 1)
+        assert task.verify(p, inst.answer) == 1.0
 
 
 def test_matching_size_against_hopcroft_karp():

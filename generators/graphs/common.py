@@ -45,7 +45,7 @@ def edge_list(g: nx.Graph, weights: bool = True, arrow: str = "-") -> list[list]
 def edges_text(rows: list[list], arrow: str = "-", unit: str = "") -> str:
     if rows and len(rows[0]) == 3:
         return "\n".join(f"{u} {arrow} {v}: {w}{unit}" for u, v, w in rows)
-    return "\n".join(f"{u} {arrow} {v}" for u, v in rows)
+    return "\n".join(map(f" {arrow} ".join, rows))
 
 
 def parse_nodes(answer: str) -> list[str] | None:
