@@ -147,8 +147,11 @@ def _inverse(c: int) -> int:
 
 
 @njit(cache=True)
-def count_solutions(grid: np.ndarray, domain: np.ndarray, limit: int, stats: np.ndarray) -> int:
-    """Assignments (distinct digits, each in its letter's domain) that make the column sums add up, up to limit.
+def count_solutions(
+    grid: np.ndarray, domain: np.ndarray, limit: int, stats: np.ndarray, skip_drawn: bool = False
+) -> int:
+    """Assignments (distinct digits, each in its letter's domain) that make the column sums add up, up to limit;
+    with skip_drawn, all but the drawn one (every letter its own id), so a drawn sum is unique when none remain.
 
     The plan is fixed before searching: column by column, the letters first seen there are tried in turn
     (``_ENUM``), except one whose net count in the column is invertible modulo 10; the column check
@@ -201,7 +204,10 @@ def count_solutions(grid: np.ndarray, domain: np.ndarray, limit: int, stats: np.
     tries, dead_ends, checks = 0, 0, 0
     while i >= 0:
         if i == steps:  # every column adds up
-            if carry[width] == 0:
+            drawn = skip_drawn
+            for letter in range(10):
+                drawn &= value[letter] < 0 or value[letter] == letter
+            if carry[width] == 0 and not drawn:
                 found += 1
                 if found >= limit:
                     break
@@ -312,7 +318,7 @@ def _draw_unique(
         if width > digits:  # a result longer than the addends starts with the final carry, below addends
             domain[top] &= (1 << addends) - 2
         stats[:] = 0
-        if count_solutions(grid[:, :width], domain, 2, stats) == 1:
+        if count_solutions(grid[:, :width], domain, 1, stats, True) == 0:
             break
     spelling = np.full(10, -1, np.int64)
     alphabet = np.arange(26)
@@ -333,6 +339,9 @@ PROMPTS = (
 )
 
 
+INSTRUCTION = "\n" + answer_instruction("letter=digit pairs for every letter, e.g. X=1, Y=2, Z=3")
+
+
 @register
 class Cryptarithm(Task):
     name = "cryptarithm"
@@ -351,11 +360,12 @@ class Cryptarithm(Task):
         numbers, spelling, proof = _draw_unique(
             rng.getrandbits(63), params.digits, params.addends, params.max_letters
         )
-        code = {str(d): string.ascii_uppercase[k] for d, k in enumerate(spelling.tolist()) if k >= 0}
+        spelled = [(string.ascii_uppercase[k], d) for d, k in enumerate(spelling.tolist()) if k >= 0]
+        code = str.maketrans({str(d): letter for letter, d in spelled})
         numbers = numbers.tolist()
-        words = [str(n).translate(str.maketrans(code)) for n in numbers]
-        result = str(sum(numbers)).translate(str.maketrans(code))
-        mapping = dict(sorted((k, int(d)) for d, k in code.items()))
+        words = [str(n).translate(code) for n in numbers]
+        result = str(sum(numbers)).translate(code)
+        mapping = dict(sorted(spelled))
         width = len(result) + 2
         stacked = "\n".join(
             [
@@ -366,13 +376,8 @@ class Cryptarithm(Task):
             ]
         )
         inline = " + ".join(words) + f" = {result}"
-        prompt = "\n".join(
-            [
-                pick(rng, PROMPTS).format(sum=stacked, inline=inline),
-                answer_instruction("letter=digit pairs for every letter, e.g. X=1, Y=2, Z=3"),
-            ]
-        )
-        answer = ", ".join(f"{k}={v}" for k, v in mapping.items())
+        prompt = pick(rng, PROMPTS).format(sum=stacked, inline=inline) + INSTRUCTION
+        answer = ", ".join(map("{}={}".format, mapping, mapping.values()))
         return Instance(
             puzzle={"words": words, "result": result, "solution": mapping},
             answer=answer,

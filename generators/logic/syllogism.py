@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
-from generators.common import answer_instruction, pick
+from generators.common import answer_instruction, draw, pick
 from synth.answers import normalize
 from synth.task import Instance, Params, SolverStats, Task, register
 
@@ -86,14 +86,32 @@ def truth_table(k: int) -> tuple[list[list], list[int]]:
     return statements, truth
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def consequences(k: int, chosen: frozenset[int]) -> tuple[list[int], list[int]] | None:
+    """For premises ``chosen`` (indices into ``truth_table(k)``): the other statements that follow, and the
+    statements that do not; None when the premises contradict each other. A statement follows when it
+    holds in every situation the premises allow. Cached, as the same premise sets recur at small sizes.
+    """
+    _, truth = truth_table(k)
+    allowed = functools.reduce(operator.and_, (truth[i] for i in chosen))
+    if not allowed:
+        return None
+    follow = [i for i, t in enumerate(truth) if allowed & ~t == 0 and i not in chosen]
+    fail = [i for i, t in enumerate(truth) if allowed & ~t != 0]
+    return follow, fail
+
+
+WORDING = {
+    "all": "All {} are {}",
+    "no": "No {} are {}",
+    "some": "Some {} are {}",
+    "some_not": "Some {} are not {}",
+}
+
+
 def text(statement: list, terms: list[str]) -> str:
     kind, x, y = statement
-    return {
-        "all": "All {x} are {y}",
-        "no": "No {x} are {y}",
-        "some": "Some {x} are {y}",
-        "some_not": "Some {x} are not {y}",
-    }[kind].format(x=terms[x], y=terms[y])
+    return WORDING[kind].format(terms[x], terms[y])
 
 
 def analyse(puzzle: dict[str, Any], log: list[str] | None = None) -> tuple[list[bool], SolverStats]:
@@ -135,6 +153,15 @@ def analyse(puzzle: dict[str, Any], log: list[str] | None = None) -> tuple[list[
     return result, stats
 
 
+INTROS = (
+    "Reason about these categories.",
+    "Consider the following statements.",
+    "Assume the premises below are true.",
+)
+QUESTION = 'Which of these conclusions must be true? ("All X are Y" does not claim that any X exist.)'
+INSTRUCTION = answer_instruction("the letters of every conclusion that follows, e.g. B, D")
+
+
 @register
 class Syllogism(Task):
     name = "syllogism"
@@ -146,53 +173,50 @@ class Syllogism(Task):
         "hard": {"terms": 4, "premises": 4, "candidates": 5},
         "expert": {"terms": 4, "premises": 5, "candidates": 6},
     }
+    version = "2"
     effort_scale = 500.0
 
     def generate(self, rng: random.Random, params: SyllogismParams) -> Instance:
         k = params.terms
-        terms = rng.sample(NOUNS, k)
-        everything, truth = truth_table(k)
+        terms = draw(rng, NOUNS, k)
+        everything, _ = truth_table(k)
         while True:
-            chosen = rng.sample(range(len(everything)), params.premises)
-            allowed = functools.reduce(operator.and_, (truth[i] for i in chosen))
-            if not allowed:
+            chosen = draw(rng, range(len(everything)), params.premises)
+            split = consequences(k, frozenset(chosen))
+            if split is None:
                 continue
-            premises = [everything[i] for i in chosen]
-            # a statement follows when it holds in every situation the premises allow
-            entailed = [allowed & ~t == 0 for t in truth]
-            follow = [everything[i] for i in range(len(everything)) if entailed[i] and i not in chosen]
-            fail = [everything[i] for i in range(len(everything)) if not entailed[i]]
-            n_follow = rng.randint(1, max(1, params.candidates - 2))
+            follow, fail = split
+            n_follow = 1 + int(rng.random() * max(1, params.candidates - 2))
             if len(follow) < n_follow or len(fail) < params.candidates - n_follow:
                 continue
-            candidates = rng.sample(follow, n_follow) + rng.sample(fail, params.candidates - n_follow)
-            rng.shuffle(candidates)
+            picked = draw(
+                rng,
+                draw(rng, follow, n_follow) + draw(rng, fail, params.candidates - n_follow),
+                params.candidates,
+            )
             break
+        premises = [everything[i] for i in chosen]
+        candidates = [everything[i] for i in picked]
         puzzle = {"terms": terms, "premises": premises, "candidates": candidates}
-        puzzle["follows"] = [LETTERS[i] for i, c in enumerate(candidates) if c in follow]
+        puzzle["follows"] = [LETTERS[n] for n, i in enumerate(picked) if i in follow]
         # the same effort analyse() reports: patterns scanned (in 16s), statements evaluated, counterexamples
         stats = SolverStats(
             nodes=(1 << (1 << k)) // 16,
             steps=len(premises) + len(candidates),
             backtracks=len(candidates) - len(puzzle["follows"]),
         )
-        lines = ["Premises:"] + [f"- {text(p, terms)}." for p in premises]
-        lines.append(
-            'Which of these conclusions must be true? ("All X are Y" does not claim that any X exist.)'
+        intro = pick(rng, INTROS)
+        prompt = "\n".join(
+            [
+                intro,
+                "Premises:",
+                *[f"- {text(p, terms)}." for p in premises],
+                QUESTION,
+                *[f"{letter}. {text(c, terms)}." for letter, c in zip(LETTERS, candidates)],
+                INSTRUCTION,
+            ]
         )
-        lines += [f"{LETTERS[i]}. {text(c, terms)}." for i, c in enumerate(candidates)]
-        lines.append(answer_instruction("the letters of every conclusion that follows, e.g. B, D"))
-        intro = pick(
-            rng,
-            (
-                "Reason about these categories.",
-                "Consider the following statements.",
-                "Assume the premises below are true.",
-            ),
-        )
-        return Instance(
-            puzzle=puzzle, answer=", ".join(puzzle["follows"]), prompt="\n".join([intro, *lines]), stats=stats
-        )
+        return Instance(puzzle=puzzle, answer=", ".join(puzzle["follows"]), prompt=prompt, stats=stats)
 
     def verify(self, puzzle: dict[str, Any], answer: str) -> float:
         letters = re.findall(r"\b([a-f])\b", normalize(answer))
