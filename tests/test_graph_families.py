@@ -12,7 +12,7 @@ import pytest
 
 from generators.graphs.bipartite_matching import BipartiteMatching
 from generators.graphs.euler_path import EulerPath
-from generators.graphs.graph_coloring import GraphColoring
+from generators.graphs.graph_coloring import GraphColoring, color
 from generators.graphs.max_flow import MaxFlow
 from generators.graphs.mst_weight import MSTWeight
 from generators.graphs.topological_order import TopologicalOrder
@@ -116,6 +116,10 @@ def test_coloring_chromatic_number_by_sat(level):
         assert colourable(p["nodes"], p["edges"], p["colors"])
         assert not colourable(p["nodes"], p["edges"], p["colors"] - 1)
         assert task.verify(p, inst.answer) == 1.0
+        # the stored colouring and effort come from the compiled search; the trace replays color()
+        colours, stats = color(p["nodes"], p["edges"])
+        assert inst.answer == ", ".join(f"{n}: {colours[n]}" for n in p["nodes"])
+        assert (stats.nodes, stats.backtracks) == (inst.stats.nodes, inst.stats.backtracks)
 
 
 def test_matching_size_against_hopcroft_karp():

@@ -8,7 +8,7 @@ import statistics
 import pycosat
 import pytest
 
-from generators.logic.sat import SAT
+from generators.logic.sat import SAT, dpll
 from generators.logic.syllogism import LETTERS, Syllogism
 from generators.logic.web_of_lies import WebOfLies, claim_true
 from synth.rng import derive_rng
@@ -57,6 +57,20 @@ def test_sat_verifier_accepts_exactly_the_models(level):
             text = ", ".join(f"x{k + 1}={'T' if v else 'F'}" for k, v in enumerate(values))
             assert task.verify(p, text) == float(values in sat_models)
         assert (True,) * n not in sat_models and (False,) * n not in sat_models
+
+
+@pytest.mark.parametrize("level", ["easy", "medium", "hard", "expert"])
+def test_sat_compiled_solver_and_narrated_dpll_agree(level):
+    """The stored model and effort come from the compiled solver; the trace replays dpll, which must match."""
+    task = SAT()
+    for i in range(40):
+        inst = gen(task, level, i, "sat-agree")
+        p = inst.puzzle
+        assert pycosat.solve(p["clauses"]) != "UNSAT"
+        model, stats = dpll(p["clauses"], p["variables"])
+        n = p["variables"]
+        assert inst.answer == ", ".join(f"x{v}={'T' if model[v] else 'F'}" for v in range(1, n + 1))
+        assert stats == inst.stats
 
 
 def entails(premise_clauses, k, statement) -> bool:

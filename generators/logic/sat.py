@@ -2,7 +2,8 @@
 
 Random 3-CNF formulas are drawn near the satisfiability threshold and kept only when a DPLL solver finds a
 model and neither all-true nor all-false satisfies them. The verifier evaluates the answer's assignment,
-so every correct assignment is accepted.
+so every correct assignment is accepted. Drawing and solving run compiled with numba (``_draw_and_solve``);
+``dpll`` is the same solver in Python, narrated for the trace, and finds the same model with the same effort.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ import random
 import re
 from typing import Any
 
+import numpy as np
+from numba import njit
 from pydantic import Field
 
 from generators.common import answer_instruction, pick
+from generators.compiled import next_random
 from synth.answers import normalize
 from synth.task import Instance, Params, SolverStats, Task, register
 
@@ -77,6 +81,88 @@ def dpll(
     return solve({}, 0), stats
 
 
+@njit(cache=True)
+def _dpll(clauses: np.ndarray, assign: np.ndarray, stats: np.ndarray) -> bool:
+    """``dpll`` on arrays: assign[v] is 1 (true), -1 (false) or 0 (free); the model is left in assign.
+    stats counts calls, backtracks and forced values, as SolverStats does.
+    """
+    stats[0] += 1
+    values = assign.copy()
+    while True:  # unit propagation, clauses in order, stopping at the first conflict or unit clause
+        unit = 0
+        for clause in clauses:
+            satisfied, free, first_free = False, 0, 0
+            for x in clause:
+                v = values[abs(x)]
+                if v == 0:
+                    free += 1
+                    if free == 1:
+                        first_free = x
+                elif (v > 0) == (x > 0):
+                    satisfied = True
+                    break
+            if satisfied:
+                continue
+            if free == 0:
+                return False
+            if free == 1:
+                unit = first_free
+                break
+        if unit == 0:
+            break
+        values[abs(unit)] = 1 if unit > 0 else -1
+        stats[2] += 1
+    branch = 0
+    for v in range(1, len(values)):
+        if values[v] == 0:
+            branch = v
+            break
+    if branch == 0:
+        assign[:] = values
+        return True
+    for value in (1, -1):  # true first, as dpll tries it
+        values[branch] = value
+        if _dpll(clauses, values, stats):
+            assign[:] = values
+            return True
+        stats[1] += 1
+    return False
+
+
+@njit(cache=True)
+def _draw_and_solve(seed: int, n: int, m: int, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Random CNF formulas (m clauses of width distinct variables, random signs, sorted by variable) until
+    one is satisfiable but neither by all-true nor by all-false. Returns the clauses, the model DPLL finds
+    (1 true / -1 false, indexed from 1) and its stats.
+    """
+    state = np.uint64(seed)
+    clauses = np.zeros((m, width), np.int64)
+    pool = np.arange(1, n + 1)
+    assign = np.zeros(n + 1, np.int64)
+    stats = np.zeros(3, np.int64)
+    while True:
+        all_true = all_false = True
+        for c in range(m):
+            has_positive = has_negative = False
+            for k in range(width):  # a partial shuffle: pool[:width] is a random sample of the variables
+                state, j = next_random(state, n - k)
+                pool[k], pool[k + j] = pool[k + j], pool[k]
+            chosen = np.sort(pool[:width])
+            for k in range(width):
+                state, sign = next_random(state, 2)
+                clauses[c, k] = chosen[k] if sign else -chosen[k]
+                has_positive |= sign == 1
+                has_negative |= sign == 0
+            all_true &= has_positive
+            all_false &= has_negative
+        if all_true or all_false:
+            continue
+        assign[:] = 0
+        stats[:] = 0
+        if _dpll(clauses, assign, stats):
+            return clauses, assign, stats
+
+
 def show(x: int) -> str:
     return f"x{x}" if x > 0 else f"not x{-x}"
 
@@ -103,24 +189,16 @@ class SAT(Task):
         "hard": {"variables": 12, "ratio": 4.0},
         "expert": {"variables": 18, "ratio": 4.2},
     }
+    version = "2"
     effort_scale = 40.0
 
     def generate(self, rng: random.Random, params: SATParams) -> Instance:
         n = params.variables
-        m = max(2, round(params.ratio * n))
-        while True:
-            clauses = []
-            for _ in range(m):
-                vs = rng.sample(range(1, n + 1), min(params.width, n))
-                clauses.append(sorted((v if rng.random() < 0.5 else -v for v in vs), key=abs))
-            if satisfies(clauses, dict.fromkeys(range(1, n + 1), True)) or satisfies(
-                clauses, dict.fromkeys(range(1, n + 1), False)
-            ):
-                continue
-            model, stats = dpll(clauses, n)
-            if model is not None:
-                break
-        cnf = "\n".join(f"({' or '.join(show(x) for x in c)})" for c in clauses)
+        clauses, model, proof = _draw_and_solve(
+            rng.getrandbits(63), n, max(2, round(params.ratio * n)), min(params.width, n)
+        )
+        clauses = clauses.tolist()
+        cnf = "\n".join(f"({' or '.join(map(show, c))})" for c in clauses)
         names = ", ".join(f"x{v}" for v in range(1, n + 1))
         prompt = "\n".join(
             [
@@ -128,9 +206,12 @@ class SAT(Task):
                 answer_instruction("every variable, e.g. x1=T, x2=F, x3=T"),
             ]
         )
-        answer = ", ".join(f"x{v}={'T' if model[v] else 'F'}" for v in range(1, n + 1))
+        answer = ", ".join(f"x{v}={'T' if value > 0 else 'F'}" for v, value in enumerate(model.tolist()) if v)
         return Instance(
-            puzzle={"variables": n, "clauses": clauses}, answer=answer, prompt=prompt, stats=stats
+            puzzle={"variables": n, "clauses": clauses},
+            answer=answer,
+            prompt=prompt,
+            stats=SolverStats(*proof.tolist()),
         )
 
     def verify(self, puzzle: dict[str, Any], answer: str) -> float:
