@@ -109,6 +109,13 @@ WORDING = {
 }
 
 
+@cache
+def sentences(k: int) -> list[str]:
+    """Per statement of ``truth_table(k)``, its sentence with the terms as format fields: "All {0} are {2}"."""
+    statements, _ = truth_table(k)
+    return [WORDING[kind].format(f"{{{x}}}", f"{{{y}}}") for kind, x, y in statements]
+
+
 def text(statement: list, terms: list[str]) -> str:
     kind, x, y = statement
     return WORDING[kind].format(terms[x], terms[y])
@@ -180,6 +187,7 @@ class Syllogism(Task):
         k = params.terms
         terms = draw(rng, NOUNS, k)
         everything, _ = truth_table(k)
+        sentence = sentences(k)
         while True:
             chosen = draw(rng, range(len(everything)), params.premises)
             split = consequences(k, frozenset(chosen))
@@ -210,9 +218,9 @@ class Syllogism(Task):
             [
                 intro,
                 "Premises:",
-                *[f"- {text(p, terms)}." for p in premises],
+                *["- " + sentence[i].format(*terms) + "." for i in chosen],
                 QUESTION,
-                *[f"{letter}. {text(c, terms)}." for letter, c in zip(LETTERS, candidates)],
+                *[f"{letter}. " + sentence[i].format(*terms) + "." for letter, i in zip(LETTERS, picked)],
                 INSTRUCTION,
             ]
         )
