@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import pytest
 
-from generators.arith.countdown import Countdown, parse_expression
+from generators.arith.countdown import Countdown, parse_expression, solve
 from synth.rng import derive_rng
 
 TASK = Countdown()
@@ -94,3 +94,15 @@ def test_parser_formats():
     assert parse_expression("8 ÷ 4 − 1")[0] == 1
     assert parse_expression("3 x 4")[0] == 12
     assert parse_expression("7 / 0") is None
+
+
+@pytest.mark.parametrize("level", ["easy", "medium", "hard", "expert"])
+def test_compiled_search_and_narrated_solve_agree(level):
+    """The stored expression and effort come from the compiled search; the trace replays solve()."""
+    task = Countdown()
+    for i in range(25):
+        inst = task.generate(derive_rng("cd-agree", level, i), task.params_for(level))
+        p = inst.puzzle
+        expression, _, stats = solve(p["numbers"], p["target"], p["use_all"])
+        assert (expression, stats) == (inst.answer, inst.stats)
+        assert task.verify(p, expression) == 1.0

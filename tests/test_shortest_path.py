@@ -6,7 +6,7 @@ import networkx as nx
 import pytest
 
 from generators.graphs.common import parse_nodes
-from generators.graphs.shortest_path import ShortestPath
+from generators.graphs.shortest_path import ShortestPath, dijkstra
 from synth.rng import derive_rng
 
 TASK = ShortestPath()
@@ -33,6 +33,13 @@ def test_unique_optimum_by_enumeration(level):
         assert best == p["distance"]
         assert [list(k) for k, w in weights.items() if w == best] == [p["path"]]
         assert len(p["path"]) - 1 >= TASK.params_for(level).min_hops
+        # the stored route and effort come from the compiled search; the trace replays dijkstra()
+        adj = {}
+        for u, v, w in p["edges"]:
+            adj.setdefault(u, {})[v] = w
+            adj.setdefault(v, {})[u] = w
+        distance, path, stats = dijkstra(adj, p["source"], p["target"])
+        assert (distance, path, stats) == (p["distance"], p["path"], inst.stats)
 
 
 def test_verifier_checks_the_route_by_rule():

@@ -1,7 +1,9 @@
 """Countdown: reach a target from given numbers with + - * / (each number used at most once, or exactly once).
 
 Targets come from a random combination of the numbers, so every instance is solvable; the stored answer is
-the first solution an exhaustive depth-first search finds. Any valid expression scores 1: the verifier parses
+the first solution an exhaustive depth-first search finds. That search runs compiled with numba
+(``_search``); ``solve`` is the same search in Python, narrated for the trace, and finds the same
+expression with the same effort. Any valid expression scores 1: the verifier parses
 the model's expression with a small recursive-descent parser (never ``eval``, never ``sympy.parse_expr``),
 evaluates it exactly with fractions, and checks which numbers it used.
 """
@@ -13,6 +15,9 @@ import re
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+from numba import njit, types
+from numba.typed import Dict
 from pydantic import Field, model_validator
 
 from generators.common import answer_instruction, pick
@@ -131,6 +136,12 @@ def solve(
 
     if not dfs(list(numbers)):
         return None, [], stats
+    found, path = replay(numbers, ops, target)
+    return found, path, stats
+
+
+def replay(numbers: list[int], ops: list[tuple[int, int, str]], target: int) -> tuple[str, list[str]]:
+    """The expression and its steps from a search's winning sequence of (i, j, op) on the remaining values."""
     items: list[Item] = [(n, str(n), 3) for n in numbers]
     path = []
     for i, j, op in ops:
@@ -138,8 +149,99 @@ def solve(
         assert c is not None
         path.append(f"{items[i][0]} {op} {items[j][0]} = {c[0]}")
         items = [items[k] for k in range(len(items)) if k not in (i, j)] + [c]
-    found = next(it[1] for it in items if it[0] == target)
-    return found, path, stats
+    return next(it[1] for it in items if it[0] == target), path
+
+
+# -- the compiled search: ``solve`` on arrays ---------------------------------------------------------------
+# Values stay below 2**31 (at most six numbers, the largest product about 1.03e9), so a sorted multiset of up
+# to six values packs exactly into three int64s, the key of the dead-multiset memo.
+
+
+_KEY = types.UniTuple(types.int64, 3)
+
+
+@njit(cache=True)
+def _key(vals: np.ndarray, m: int, into: np.ndarray) -> tuple[int, int, int]:
+    into[:] = 0
+    for k in range(m):  # insertion sort of vals[:m] into into[:m]
+        v, p = vals[k], k
+        while p > 0 and into[p - 1] > v:
+            into[p] = into[p - 1]
+            p -= 1
+        into[p] = v
+    return (into[0] << 32) | into[1], (into[2] << 32) | into[3], (into[4] << 32) | into[5]
+
+
+@njit(cache=True)
+def _dfs(stack, depth, top, target, use_all, budget, dead, ops, stats, scratch) -> int:  # noqa: ANN001
+    """``dfs`` of ``solve`` step for step: stack[d] holds the values left at depth d, ops[d] the move made
+    there (op 0-3 for + - * /), stats counts nodes, backtracks and steps as SolverStats does. Returns the
+    depth where the target appeared (the number of moves), or -1."""
+    stats[0] += 1
+    if stats[0] > budget:
+        return -1
+    vals, m = stack[depth], top - depth
+    if not use_all or m == 1:
+        for k in range(m):
+            if vals[k] == target:
+                return depth
+    key = _key(vals, m, scratch)
+    if m == 1 or key in dead:
+        return -1
+    rest = stack[depth + 1]
+    for i in range(m):
+        x = vals[i]
+        for j in range(m):
+            if i == j:
+                continue
+            y = vals[j]
+            for op in range(4):
+                if op == 0:
+                    if i > j:
+                        continue
+                    v = x + y
+                elif op == 1:
+                    v = x - y
+                    if v <= 0:
+                        continue
+                elif op == 2:
+                    if i > j or x == 1 or y == 1:
+                        continue
+                    v = x * y
+                else:
+                    if y == 1 or x % y:
+                        continue
+                    v = x // y
+                stats[2] += 1
+                n = 0
+                for k in range(m):
+                    if k != i and k != j:
+                        rest[n] = vals[k]
+                        n += 1
+                rest[n] = v
+                ops[depth, 0], ops[depth, 1], ops[depth, 2] = i, j, op
+                found = _dfs(stack, depth + 1, top, target, use_all, budget, dead, ops, stats, scratch)
+                if found >= 0:
+                    return found
+                if m == top:
+                    stats[1] += 1
+    dead[key] = True
+    return -1
+
+
+@njit(cache=True)
+def _search(
+    numbers: np.ndarray, target: int, use_all: bool, budget: int
+) -> tuple[int, np.ndarray, np.ndarray]:
+    """How many moves the first solution takes (-1 if none within the budget), the moves, and the stats."""
+    top = len(numbers)
+    stack = np.zeros((top, 6), np.int64)
+    stack[0, :top] = numbers
+    dead = Dict.empty(_KEY, types.boolean)
+    ops = np.zeros((top, 3), np.int64)
+    stats = np.zeros(3, np.int64)
+    moves = _dfs(stack, 0, top, target, use_all, budget, dead, ops, stats, np.zeros(6, np.int64))
+    return moves, ops, stats
 
 
 def random_target(rng: random.Random, numbers: list[int], p: CountdownParams) -> int | None:
@@ -189,9 +291,11 @@ class Countdown(Task):
             target = random_target(rng, numbers, params)
             if target is None:
                 continue
-            expression, _, stats = solve(numbers, target, params.use_all)
-            if expression is not None:
+            moves, ops, proof = _search(np.array(numbers), target, params.use_all, NODE_BUDGET)
+            if moves >= 0:
                 break
+        expression, _ = replay(numbers, [(i, j, "+-*/"[op]) for i, j, op in ops[:moves].tolist()], target)
+        stats = SolverStats(*proof.tolist())
         puzzle = {"numbers": numbers, "target": target, "use_all": params.use_all}
         rule = (
             "each number must be used exactly once."
