@@ -5,8 +5,12 @@ It draws from its own splitmix64 stream instead, seeded with ``rng.getrandbits(6
 generator: a row stays a pure function of its seed, in fixed integer arithmetic that no numpy or numba
 upgrade changes.
 
-Numba caches compiled kernels on disk (``cache=True``) but does not notice edits to a function called from
-another module: after editing this file, delete the ``*.nbi`` / ``*.nbc`` files under ``__pycache__``.
+Conventions for kernels: ``@njit(cache=True)``, so each machine compiles once and later processes load the
+machine code from ``__pycache__``; no recursion, because numba cannot reload a cached recursive function
+safely (numba issue 6061: a segfault in the next process), so searches keep an explicit stack; and a
+narrated Python twin of each search for the trace, with a test that both give the same answer and effort.
+Numba's cache does not notice edits to a function called from another module: after editing this file,
+delete the ``*.nbi`` / ``*.nbc`` files under ``__pycache__``.
 """
 
 from __future__ import annotations

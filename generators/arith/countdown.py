@@ -173,60 +173,84 @@ def _key(vals: np.ndarray, m: int, into: np.ndarray) -> tuple[int, int, int]:
 
 
 @njit(cache=True)
-def _dfs(stack, depth, top, target, use_all, budget, dead, ops, stats, scratch) -> int:  # noqa: ANN001
-    """``dfs`` of ``solve`` step for step: stack[d] holds the values left at depth d, ops[d] the move made
-    there (op 0-3 for + - * /), stats counts nodes, backtracks and steps as SolverStats does. Returns the
-    depth where the target appeared (the number of moves), or -1."""
-    stats[0] += 1
-    if stats[0] > budget:
-        return -1
-    vals, m = stack[depth], top - depth
-    if not use_all or m == 1:
-        for k in range(m):
-            if vals[k] == target:
-                return depth
-    key = _key(vals, m, scratch)
-    if m == 1 or key in dead:
-        return -1
-    rest = stack[depth + 1]
-    for i in range(m):
-        x = vals[i]
-        for j in range(m):
-            if i == j:
-                continue
-            y = vals[j]
-            for op in range(4):
-                if op == 0:
-                    if i > j:
-                        continue
-                    v = x + y
-                elif op == 1:
-                    v = x - y
-                    if v <= 0:
-                        continue
-                elif op == 2:
-                    if i > j or x == 1 or y == 1:
-                        continue
-                    v = x * y
-                else:
-                    if y == 1 or x % y:
-                        continue
-                    v = x // y
+def _next_move(vals: np.ndarray, m: int, pos: int) -> tuple[int, int]:
+    """The first move at or after pos = (i * m + j) * 4 + op that ``dfs`` would make, and its value;
+    pos = m * m * 4 when none is left. Ops 0-3 are + - * /; + and * only once per pair, no x*1 or x/1."""
+    while pos < m * m * 4:
+        i, j, op = pos // (4 * m), (pos // 4) % m, pos % 4
+        x, y = vals[i], vals[j]
+        if i != j:
+            if op == 0 and i < j:
+                return pos, x + y
+            if op == 1 and x > y:
+                return pos, x - y
+            if op == 2 and i < j and x != 1 and y != 1:
+                return pos, x * y
+            if op == 3 and y != 1 and x % y == 0:
+                return pos, x // y
+        pos += 1
+    return pos, 0
+
+
+@njit(cache=True)
+def _dfs(
+    numbers: np.ndarray, target: int, use_all: bool, budget: int, ops: np.ndarray, stats: np.ndarray
+) -> int:
+    """``dfs`` of ``solve`` move for move, without recursion (numba cannot cache recursive functions safely).
+
+    stack[d] holds the values left at depth d and pos[d] the next move to try there; ops[d] is the move made
+    (i, j, op). stats counts nodes, backtracks and steps as SolverStats does. Returns the depth where the
+    target appeared (the number of moves), or -1.
+    """
+    top = len(numbers)
+    stack = np.zeros((top, 6), np.int64)
+    stack[0, :top] = numbers
+    pos = np.zeros(top, np.int64)
+    keys = np.zeros((top, 3), np.int64)
+    scratch = np.zeros(6, np.int64)
+    dead = Dict.empty(_KEY, types.boolean)
+    depth, entering = 0, True
+    while True:
+        m = top - depth
+        vals = stack[depth]
+        if entering:  # a new node: the checks at the top of dfs
+            entering = False
+            stats[0] += 1
+            failed = stats[0] > budget
+            if not failed and (not use_all or m == 1):
+                for k in range(m):
+                    if vals[k] == target:
+                        return depth
+            if not failed:
+                key = _key(vals, m, scratch)
+                failed = m == 1 or key in dead
+                keys[depth, 0], keys[depth, 1], keys[depth, 2] = key
+                pos[depth] = 0
+        else:  # back at this node: try its next move
+            p, v = _next_move(vals, m, pos[depth])
+            failed = p == m * m * 4
+            if failed:
+                key = (keys[depth, 0], keys[depth, 1], keys[depth, 2])
+                dead[key] = True
+            else:
+                i, j, op = p // (4 * m), (p // 4) % m, p % 4
                 stats[2] += 1
                 n = 0
                 for k in range(m):
                     if k != i and k != j:
-                        rest[n] = vals[k]
+                        stack[depth + 1, n] = vals[k]
                         n += 1
-                rest[n] = v
+                stack[depth + 1, n] = v
                 ops[depth, 0], ops[depth, 1], ops[depth, 2] = i, j, op
-                found = _dfs(stack, depth + 1, top, target, use_all, budget, dead, ops, stats, scratch)
-                if found >= 0:
-                    return found
-                if m == top:
-                    stats[1] += 1
-    dead[key] = True
-    return -1
+                pos[depth] = p + 1
+                depth, entering = depth + 1, True
+                continue
+        if failed:  # return -1 to the parent, which counts a backtrack at the top level
+            if depth == 0:
+                return -1
+            depth -= 1
+            if depth == 0:
+                stats[1] += 1
 
 
 @njit(cache=True)
@@ -234,14 +258,9 @@ def _search(
     numbers: np.ndarray, target: int, use_all: bool, budget: int
 ) -> tuple[int, np.ndarray, np.ndarray]:
     """How many moves the first solution takes (-1 if none within the budget), the moves, and the stats."""
-    top = len(numbers)
-    stack = np.zeros((top, 6), np.int64)
-    stack[0, :top] = numbers
-    dead = Dict.empty(_KEY, types.boolean)
-    ops = np.zeros((top, 3), np.int64)
+    ops = np.zeros((len(numbers), 3), np.int64)
     stats = np.zeros(3, np.int64)
-    moves = _dfs(stack, 0, top, target, use_all, budget, dead, ops, stats, np.zeros(6, np.int64))
-    return moves, ops, stats
+    return _dfs(numbers, target, use_all, budget, ops, stats), ops, stats
 
 
 def random_target(rng: random.Random, numbers: list[int], p: CountdownParams) -> int | None:

@@ -82,13 +82,10 @@ def dpll(
 
 
 @njit(cache=True)
-def _dpll(clauses: np.ndarray, assign: np.ndarray, stats: np.ndarray) -> bool:
-    """``dpll`` on arrays: assign[v] is 1 (true), -1 (false) or 0 (free); the model is left in assign.
-    stats counts calls, backtracks and forced values, as SolverStats does.
-    """
-    stats[0] += 1
-    values = assign.copy()
-    while True:  # unit propagation, clauses in order, stopping at the first conflict or unit clause
+def _propagate(clauses: np.ndarray, values: np.ndarray, stats: np.ndarray) -> bool:
+    """Unit propagation as ``dpll`` does it: clauses in order, stopping at the first conflict (False) or unit
+    clause, whose literal is then set; values[v] is 1 (true), -1 (false) or 0 (free)."""
+    while True:
         unit = 0
         for clause in clauses:
             satisfied, free, first_free = False, 0, 0
@@ -109,24 +106,47 @@ def _dpll(clauses: np.ndarray, assign: np.ndarray, stats: np.ndarray) -> bool:
                 unit = first_free
                 break
         if unit == 0:
-            break
+            return True
         values[abs(unit)] = 1 if unit > 0 else -1
         stats[2] += 1
-    branch = 0
-    for v in range(1, len(values)):
-        if values[v] == 0:
-            branch = v
-            break
-    if branch == 0:
-        assign[:] = values
-        return True
-    for value in (1, -1):  # true first, as dpll tries it
-        values[branch] = value
-        if _dpll(clauses, values, stats):
-            assign[:] = values
-            return True
-        stats[1] += 1
-    return False
+
+
+@njit(cache=True)
+def _dpll(clauses: np.ndarray, n: int, model: np.ndarray, stats: np.ndarray) -> bool:
+    """``dpll`` on arrays, without recursion (numba cannot cache recursive functions safely): values[d] is the
+    assignment at depth d, branch[d] its branching variable, tried[d] how many of true, false were tried.
+    stats counts calls, backtracks and forced values, as SolverStats does; the model is left in model."""
+    values = np.zeros((n + 2, n + 1), np.int64)
+    branch = np.zeros(n + 2, np.int64)
+    tried = np.zeros(n + 2, np.int64)
+    depth, entering = 0, True
+    while True:
+        if entering:  # a call of solve(): propagate, then pick the first free variable
+            entering = False
+            stats[0] += 1
+            failed = not _propagate(clauses, values[depth], stats)
+            if not failed:
+                branch[depth], tried[depth] = 0, 0
+                for v in range(1, n + 1):
+                    if values[depth, v] == 0:
+                        branch[depth] = v
+                        break
+                if branch[depth] == 0:
+                    model[:] = values[depth]
+                    return True
+        else:  # back from a failed branch: try the next value, true before false
+            failed = tried[depth] == 2
+            if not failed:
+                values[depth + 1] = values[depth]
+                values[depth + 1, branch[depth]] = 1 if tried[depth] == 0 else -1
+                tried[depth] += 1
+                depth, entering = depth + 1, True
+                continue
+        if failed:
+            if depth == 0:
+                return False
+            depth -= 1
+            stats[1] += 1
 
 
 @njit(cache=True)
@@ -157,9 +177,8 @@ def _draw_and_solve(seed: int, n: int, m: int, width: int) -> tuple[np.ndarray, 
             all_false &= has_negative
         if all_true or all_false:
             continue
-        assign[:] = 0
         stats[:] = 0
-        if _dpll(clauses, assign, stats):
+        if _dpll(clauses, n, assign, stats):
             return clauses, assign, stats
 
 
