@@ -61,18 +61,6 @@ def pick(rng: random.Random, options: list[str] | tuple[str, ...]) -> str:
     return options[rng.randrange(len(options))]
 
 
-def draw(rng: random.Random, population: list | tuple | range, k: int) -> list:
-    """k distinct items in random order: ``rng.sample`` at a fraction of its cost (one ``rng.random()`` per
-    item, a partial Fisher-Yates shuffle of a copy), for generators that draw many small samples.
-    """
-    pool = list(population)
-    n, uniform = len(pool), rng.random
-    for i in range(k):
-        j = i + int(uniform() * (n - i))
-        pool[i], pool[j] = pool[j], pool[i]
-    return pool[:k]
-
-
 def answer_instruction(example: str) -> str:
     return f"Give your final answer in this format (the example only shows the format): {example}"
 

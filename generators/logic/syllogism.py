@@ -4,22 +4,24 @@ decide which of several candidate conclusions necessarily follow.
 Decided exactly by model checking: a situation is the set of non-empty regions of the terms' Venn diagram,
 and a conclusion follows when it holds in every situation the premises allow (modern reading: "All A are B"
 does not claim that any A exist). The answer is the set of letters of the conclusions that follow, so a
-constant guess rarely scores.
+constant guess rarely scores. Every statement's truth over all situations is tabulated once per number of
+terms (``truth_table``); the draw runs compiled with numba on that table (``_draw``), and the trace
+(``analyse``) model-checks the emitted puzzle afresh.
 """
 
 from __future__ import annotations
 
-import functools
-import operator
 import random
 import re
 from functools import cache
 from typing import Any
 
 import numpy as np
+from numba import njit
 from pydantic import Field
 
-from generators.common import answer_instruction, draw, pick
+from generators.common import answer_instruction, pick
+from generators.compiled import next_random
 from synth.answers import normalize
 from synth.task import Instance, Params, SolverStats, Task, register
 
@@ -71,34 +73,82 @@ def holds(statement: list, k: int, models: np.ndarray) -> np.ndarray:
 
 
 @cache
-def truth_table(k: int) -> tuple[list[list], list[int]]:
+def truth_table(k: int) -> tuple[list[list], np.ndarray]:
     """Every statement over k terms and, per statement, the situations where it holds as one bitset.
 
-    Built once per k, so generating an instance is a few integer ANDs instead of model checking anew:
-    bit m of ``truth[i]`` is set when statement i holds in situation m.
+    Built once per k, so generating an instance is a few word ANDs instead of model checking anew: bit m
+    of row i (64 situations per uint64 word) is set when statement i holds in situation m.
     """
     models = np.arange(1 << (1 << k), dtype=np.int64)
     statements = [[kind, x, y] for kind in KINDS for x in range(k) for y in range(k) if x != y]
-    truth = [
-        int.from_bytes(np.packbits(holds(st, k, models), bitorder="little").tobytes(), "little")
-        for st in statements
-    ]
+    truth = np.stack([np.packbits(holds(st, k, models), bitorder="little").view("<u8") for st in statements])
     return statements, truth
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def consequences(k: int, chosen: frozenset[int]) -> tuple[list[int], list[int]] | None:
-    """For premises ``chosen`` (indices into ``truth_table(k)``): the other statements that follow, and the
-    statements that do not; None when the premises contradict each other. A statement follows when it
-    holds in every situation the premises allow. Cached, as the same premise sets recur at small sizes.
+@njit(cache=True)
+def _draw(seed: int, truth: np.ndarray, nouns: int, k: int, premises: int, candidates: int) -> np.ndarray:
+    """Terms, premises and candidate conclusions, drawn until the premises are consistent and there are
+    enough conclusions that follow (other than the premises) and that do not.
+
+    A statement follows when it holds in every situation the premises allow: allowed & ~truth[s] is zero in
+    every word. Between 1 and candidates - 2 of the candidates follow (at least 1). Returns one array: the
+    k noun indices, the premise statements, the candidate statements, then 1 per candidate that follows.
     """
-    _, truth = truth_table(k)
-    allowed = functools.reduce(operator.and_, (truth[i] for i in chosen))
-    if not allowed:
-        return None
-    follow = [i for i, t in enumerate(truth) if allowed & ~t == 0 and i not in chosen]
-    fail = [i for i, t in enumerate(truth) if allowed & ~t != 0]
-    return follow, fail
+    state = np.uint64(seed)
+    count, words = truth.shape
+    names = np.arange(nouns)
+    pool = np.arange(count)
+    allowed = np.zeros(words, np.uint64)
+    follow = np.zeros(count, np.int64)
+    fail = np.zeros(count, np.int64)
+    out = np.zeros(k + premises + 2 * candidates, np.int64)
+    for i in range(k):  # partial shuffles: the first entries become a random sample
+        state, j = next_random(state, nouns - i)
+        names[i], names[i + j] = names[i + j], names[i]
+    out[:k] = names[:k]
+    while True:
+        for i in range(premises):
+            state, j = next_random(state, count - i)
+            pool[i], pool[i + j] = pool[i + j], pool[i]
+        allowed[:] = truth[pool[0]]
+        for i in range(1, premises):
+            allowed &= truth[pool[i]]
+        if not allowed.any():
+            continue  # the premises contradict each other
+        n_follow = n_fail = 0
+        for s in range(count):
+            follows = True
+            for w in range(words):
+                if allowed[w] & ~truth[s, w]:
+                    follows = False
+                    break
+            if not follows:
+                fail[n_fail] = s
+                n_fail += 1
+            elif s not in pool[:premises]:
+                follow[n_follow] = s
+                n_follow += 1
+        state, take = next_random(state, max(1, candidates - 2))
+        take += 1
+        if n_follow < take or n_fail < candidates - take:
+            continue
+        break
+    out[k : k + premises] = pool[:premises]
+    picked = out[k + premises : k + premises + candidates]
+    marks = out[k + premises + candidates :]
+    for i in range(take):
+        state, j = next_random(state, n_follow - i)
+        follow[i], follow[i + j] = follow[i + j], follow[i]
+        picked[i], marks[i] = follow[i], 1
+    for i in range(candidates - take):
+        state, j = next_random(state, n_fail - i)
+        fail[i], fail[i + j] = fail[i + j], fail[i]
+        picked[take + i] = fail[i]
+    for i in range(candidates - 1):  # shuffle the candidates, keeping their marks alongside
+        state, j = next_random(state, candidates - i)
+        picked[i], picked[i + j] = picked[i + j], picked[i]
+        marks[i], marks[i + j] = marks[i + j], marks[i]
+    return out
 
 
 WORDING = {
@@ -185,28 +235,17 @@ class Syllogism(Task):
 
     def generate(self, rng: random.Random, params: SyllogismParams) -> Instance:
         k = params.terms
-        terms = draw(rng, NOUNS, k)
-        everything, _ = truth_table(k)
+        everything, truth = truth_table(k)
+        drawn = _draw(rng.getrandbits(63), truth, len(NOUNS), k, params.premises, params.candidates).tolist()
+        terms = [NOUNS[i] for i in drawn[:k]]
+        chosen = drawn[k : k + params.premises]
+        picked = drawn[k + params.premises : k + params.premises + params.candidates]
+        marks = drawn[k + params.premises + params.candidates :]
         sentence = sentences(k)
-        while True:
-            chosen = draw(rng, range(len(everything)), params.premises)
-            split = consequences(k, frozenset(chosen))
-            if split is None:
-                continue
-            follow, fail = split
-            n_follow = 1 + int(rng.random() * max(1, params.candidates - 2))
-            if len(follow) < n_follow or len(fail) < params.candidates - n_follow:
-                continue
-            picked = draw(
-                rng,
-                draw(rng, follow, n_follow) + draw(rng, fail, params.candidates - n_follow),
-                params.candidates,
-            )
-            break
         premises = [everything[i] for i in chosen]
         candidates = [everything[i] for i in picked]
         puzzle = {"terms": terms, "premises": premises, "candidates": candidates}
-        puzzle["follows"] = [LETTERS[n] for n, i in enumerate(picked) if i in follow]
+        puzzle["follows"] = [letter for letter, mark in zip(LETTERS, marks) if mark]
         # the same effort analyse() reports: patterns scanned (in 16s), statements evaluated, counterexamples
         stats = SolverStats(
             nodes=(1 << (1 << k)) // 16,
