@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import random
 import re
-import string
 from typing import Any
 
 import numpy as np
@@ -217,15 +216,17 @@ def count_solutions(
             if value[letter] >= 0:  # undo the previous try
                 used ^= 1 << value[letter]
                 value[letter] = -1
-            d = next_digit[i]
-            while d < 10 and ((used >> d) & 1 or not (domain[letter] >> d) & 1):
-                d += 1
-            if d == 10:
+            k = next_digit[i]  # digits are tried from the letter's drawn digit upwards, wrapping at 9
+            d = (letter + k) % 10
+            while k < 10 and ((used >> d) & 1 or not (domain[letter] >> d) & 1):
+                k += 1
+                d = (letter + k) % 10
+            if k == 10:
                 next_digit[i] = 0
                 i -= 1
             else:
                 tries += 1
-                next_digit[i], value[letter] = d + 1, d
+                next_digit[i], value[letter] = k + 1, d
                 used |= 1 << d
                 i += 1
         else:
@@ -264,15 +265,14 @@ def count_solutions(
 
 
 @njit(cache=True)
-def _draw_unique(
-    seed: int, digits: int, addends: int, max_letters: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _draw_unique(seed: int, digits: int, addends: int, max_letters: int) -> np.ndarray:
     """Addends drawn over a small digit alphabet until their sum has a unique letter assignment.
 
     Repeated letters constrain the search, so 10-50% of such draws are unique, against about 1% for uniform
     digits. Draws with more than max_letters letters are skipped unsearched: at the levels' sizes fewer than
-    1 in 200 of them is unique, yet they would take half the search time. Returns the addends, the letter
-    (0-25) spelling each digit (-1 for digits not used) and the stats of the winning proof.
+    1 in 200 of them is unique, yet they would take half the search time. Returns one array (one return
+    value is cheaper to hand back to Python): the addends, the character code of the letter spelling each
+    digit 0-9 (0 for digits not used), and the stats of the winning proof.
     """
     state = np.uint64(seed)
     numbers = np.zeros(addends, np.int64)
@@ -320,14 +320,16 @@ def _draw_unique(
         stats[:] = 0
         if count_solutions(grid[:, :width], domain, 1, stats, True) == 0:
             break
-    spelling = np.full(10, -1, np.int64)
-    alphabet = np.arange(26)
+    out = np.zeros(addends + 13, np.int64)
+    out[:addends] = numbers
+    alphabet = np.arange(ord("A"), ord("Z") + 1)
     for d in range(10):  # distinct random letters for the digits used
         if (letters >> d) & 1:
             state, j = next_random(state, 26 - d)
             alphabet[d], alphabet[d + j] = alphabet[d + j], alphabet[d]
-            spelling[d] = alphabet[d]
-    return numbers, spelling, stats
+            out[addends + d] = alphabet[d]
+    out[addends + 10 :] = stats
+    return out
 
 
 PROMPTS = (
@@ -357,12 +359,10 @@ class Cryptarithm(Task):
     effort_scale = 200.0
 
     def generate(self, rng: random.Random, params: CryptParams) -> Instance:
-        numbers, spelling, proof = _draw_unique(
-            rng.getrandbits(63), params.digits, params.addends, params.max_letters
-        )
-        spelled = [(string.ascii_uppercase[k], d) for d, k in enumerate(spelling.tolist()) if k >= 0]
-        code = str.maketrans({str(d): letter for letter, d in spelled})
-        numbers = numbers.tolist()
+        drawn = _draw_unique(rng.getrandbits(63), params.digits, params.addends, params.max_letters).tolist()
+        numbers, spelling, proof = drawn[: params.addends], drawn[params.addends : -3], drawn[-3:]
+        spelled = [(chr(letter), digit) for digit, letter in enumerate(spelling) if letter]
+        code = {ord("0") + digit: letter for letter, digit in spelled}  # digit -> letter, for str.translate
         words = [str(n).translate(code) for n in numbers]
         result = str(sum(numbers)).translate(code)
         mapping = dict(sorted(spelled))
@@ -382,7 +382,7 @@ class Cryptarithm(Task):
             puzzle={"words": words, "result": result, "solution": mapping},
             answer=answer,
             prompt=prompt,
-            stats=SolverStats(*proof.tolist()),
+            stats=SolverStats(*proof),
         )
 
     def verify(self, puzzle: dict[str, Any], answer: str) -> float:
