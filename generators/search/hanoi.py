@@ -32,26 +32,26 @@ def solve(
     stats = SolverStats()
 
     def gather(k: int, peg: int, depth: int) -> None:
-        """Move disks 1..k onto ``peg``."""
-        if k == 0:
-            return
-        stats.nodes += 1
-        if pos[k - 1] == peg:
-            gather(k - 1, peg, depth)
-            return
-        other = 6 - peg - pos[k - 1]
-        if log is not None and depth < 3:
-            log.append(
-                f"{'  ' * depth}Disk {k} must go from peg {pos[k - 1]} to peg {peg}: first clear disks 1-{k - 1} "
-                f"onto peg {other}."
-                if k > 1
-                else f"{'  ' * depth}Move disk 1 to peg {peg}."
-            )
-        gather(k - 1, other, depth + 1)
-        moves.append((pos[k - 1], peg))
-        stats.steps += 1
-        pos[k - 1] = peg
-        gather(k - 1, peg, depth + 1)
+        """Move disks 1..k onto ``peg`` (the calls on smaller disks that end a call run as a loop)."""
+        while k:
+            stats.nodes += 1
+            here = pos[k - 1]
+            if here == peg:
+                k -= 1
+                continue
+            other = 6 - peg - here
+            if log is not None and depth < 3:
+                log.append(
+                    f"{'  ' * depth}Disk {k} must go from peg {here} to peg {peg}: first clear disks 1-{k - 1} "
+                    f"onto peg {other}."
+                    if k > 1
+                    else f"{'  ' * depth}Move disk 1 to peg {peg}."
+                )
+            gather(k - 1, other, depth + 1)
+            moves.append((here, peg))
+            stats.steps += 1
+            pos[k - 1] = peg
+            k, depth = k - 1, depth + 1
 
     gather(len(pos), target, 0)
     return moves, stats
@@ -69,11 +69,13 @@ def apply(position: list[int], moves: list[tuple[int, int]]) -> list[int] | None
 
 
 def describe(position: list[int]) -> str:
-    pegs = {p: [d + 1 for d in range(len(position)) if position[d] == p] for p in (1, 2, 3)}
-    return "; ".join(
-        f"peg {p}: " + (", ".join(map(str, sorted(ds, reverse=True))) if ds else "empty")
-        for p, ds in pegs.items()
-    )
+    pegs: dict[int, list[str]] = {1: [], 2: [], 3: []}
+    for d in range(len(position), 0, -1):  # bottom to top: larger disks first
+        pegs[position[d - 1]].append(str(d))
+    return "; ".join(f"peg {p}: " + (", ".join(ds) if ds else "empty") for p, ds in pegs.items())
+
+
+MOVE_TEXT = {(a, b): f"{a}->{b}" for a in (1, 2, 3) for b in (1, 2, 3)}
 
 
 PROMPTS = (
@@ -114,7 +116,7 @@ class Hanoi(Task):
         )
         puzzle = {"position": position, "target": target, "moves": len(moves)}
         return Instance(
-            puzzle=puzzle, answer=", ".join(f"{a}->{b}" for a, b in moves), prompt=prompt, stats=stats
+            puzzle=puzzle, answer=", ".join(map(MOVE_TEXT.get, moves)), prompt=prompt, stats=stats
         )
 
     def verify(self, puzzle: dict[str, Any], answer: str) -> float:
