@@ -44,8 +44,16 @@ PAIRS = [
     ("futoshiki 6x6", "futoshiki", {"min_board_size": 6, "max_board_size": 6}, "futoshiki", "hard", {}),
     ("mini sudoku 4x4", "mini_sudoku", {}, "sudoku", "easy", {"size": 4, "givens": 6}),
     ("maze (rg 5-10 chars wide) vs 4x4 rooms (9 wide)", "maze", {}, "maze", "medium", {"size": 4}),
-    # like for like: reasoning-gym's default draws 10 vertices at edge probability 0.1 (about 4.5 edges, most
-    # graphs disconnected), which synth never emits; both sides here draw 10 vertices at 0.5
+    # reasoning-gym's default draws 10 vertices at edge probability 0.1 (about 4.5 edges, most graphs
+    # disconnected), which synth never emits, so the like-for-like row below draws 10 vertices at 0.5 on both
+    (
+        "graph colouring, 10 vertices (rg default p=0.1) vs p=0.5",
+        "graph_color",
+        {},
+        "graph_coloring",
+        "hard",
+        {},
+    ),
     (
         "graph colouring, 10 vertices, p=0.5 (rg: 5 colours allowed)",
         "graph_color",

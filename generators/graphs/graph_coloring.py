@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import re
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -77,12 +78,12 @@ def color(
 
 
 @njit(cache=True)
-def _draw_and_color(seed: int, nodes: int, density: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _draw_and_color(seed: int, nodes: int, density: float) -> np.ndarray:
     """A connected random graph (each pair joined with probability density) and a colouring with the fewest
     colours, by the same search as ``color``: k = 1, 2, ... colours, nodes by degree, each node's colours
     in order and a new colour only as the next unused number, so the first k that succeeds is the
-    chromatic number. Neighbourhoods and colour classes are bitmasks. Returns the edges as sorted [u, v]
-    rows, every node's colour (1..k) and the stats (nodes coloured, backtracks, 0).
+    chromatic number. Neighbourhoods and colour classes are bitmasks. Returns one array: every node's colour
+    (1..k), the stats (nodes coloured, backtracks, 0), then each edge u-v (u < v, sorted) as u * nodes + v.
     """
     state = np.uint64(seed)
     adj = np.zeros(nodes, np.int64)
@@ -138,14 +139,15 @@ def _draw_and_color(seed: int, nodes: int, density: float) -> tuple[np.ndarray, 
             i += 1
         if i == nodes:
             break
-    rows = np.zeros((edges, 2), np.int64)
-    e = 0
+    out = np.zeros(nodes + 3 + edges, np.int64)
+    out[:nodes], out[nodes : nodes + 3] = colour, stats
+    e = nodes + 3
     for u in range(nodes):
         for v in range(u + 1, nodes):
             if (adj[u] >> v) & 1:
-                rows[e, 0], rows[e, 1] = u, v
+                out[e] = u * nodes + v
                 e += 1
-    return rows, colour, stats
+    return out
 
 
 @njit(cache=True)
@@ -155,6 +157,14 @@ def _popcount(bits: int) -> int:
         bits &= bits - 1
         n += 1
     return n
+
+
+@cache
+def pair_table(n: int) -> tuple[list[str], list[list[str]], list[str]]:
+    """The labels of n nodes, and per pair code u * n + v: the edge as [U, V] and as the line "U - V"."""
+    nodes = LABELS[:n]
+    rows = [[a, b] for a in nodes for b in nodes]
+    return nodes, rows, [edges_text([row]) for row in rows]
 
 
 PROMPTS = (
@@ -184,22 +194,22 @@ class GraphColoring(Task):
     effort_scale = 40.0
 
     def generate(self, rng: random.Random, params: ColoringParams) -> Instance:
-        rows, colours, proof = _draw_and_color(rng.getrandbits(63), params.nodes, params.density)
-        nodes = LABELS[: params.nodes]
-        rows = [[nodes[u], nodes[v]] for u, v in rows.tolist()]
-        colours = colours.tolist()
+        out = _draw_and_color(rng.getrandbits(63), params.nodes, params.density).tolist()
+        n = params.nodes
+        colours, proof, pairs = out[:n], out[n : n + 3], out[n + 3 :]
+        nodes, rows, lines = pair_table(n)
         prompt = "\n".join(
             [
-                pick(rng, PROMPTS).format(nodes=", ".join(nodes), edges=edges_text(rows)),
+                pick(rng, PROMPTS).format(nodes=", ".join(nodes), edges="\n".join([lines[i] for i in pairs])),
                 answer_instruction("node: colour number pairs separated by commas, e.g. P: 1, Q: 2, R: 1"),
             ]
         )
         answer = ", ".join(map("{}: {}".format, nodes, colours))
         return Instance(
-            puzzle={"nodes": nodes, "edges": rows, "colors": max(colours)},
+            puzzle={"nodes": nodes, "edges": [rows[i].copy() for i in pairs], "colors": max(colours)},
             answer=answer,
             prompt=prompt,
-            stats=SolverStats(*proof.tolist()),
+            stats=SolverStats(*proof),
         )
 
     def verify(self, puzzle: dict[str, Any], answer: str) -> float:
