@@ -35,3 +35,13 @@ def next_unit(state: np.uint64) -> tuple[np.uint64, float]:
     """One splitmix64 step: the new state and a float in [0, 1) with 53 random bits."""
     state, r = next_random(state, 1 << 53)
     return state, r / 9007199254740992.0
+
+
+@njit(cache=True)
+def popcount(bits: int) -> int:
+    """How many bits are set."""
+    n = 0
+    while bits:
+        bits &= bits - 1
+        n += 1
+    return n

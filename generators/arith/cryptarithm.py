@@ -21,7 +21,7 @@ from numba import njit
 from pydantic import Field
 
 from generators.common import answer_instruction, pick
-from generators.compiled import next_random
+from generators.compiled import next_random, popcount
 from synth.answers import normalize
 from synth.task import Instance, Params, SolverStats, Task, register
 
@@ -124,15 +124,6 @@ class Search:
 # bitmask of digits letter L may take.
 
 _ENUM, _CHECK = 0, 1
-
-
-@njit(cache=True)
-def _popcount(bits: int) -> int:
-    n = 0
-    while bits:
-        bits &= bits - 1
-        n += 1
-    return n
 
 
 @njit(cache=True)
@@ -310,7 +301,7 @@ def _draw_unique(seed: int, digits: int, addends: int, max_letters: int) -> np.n
             for c in range(width):
                 if grid[r, c] >= 0:
                     letters |= 1 << grid[r, c]
-        if _popcount(letters) > max_letters:
+        if popcount(letters) > max_letters:
             continue
         top = grid[addends, width - 1]
         if width > 1:

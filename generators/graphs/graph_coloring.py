@@ -19,7 +19,7 @@ from numba import njit
 from pydantic import Field
 
 from generators.common import answer_instruction, pick
-from generators.compiled import next_unit
+from generators.compiled import next_unit, popcount
 from generators.graphs.common import LABELS, edges_text
 from synth.answers import normalize
 from synth.task import Instance, Params, SolverStats, Task, register
@@ -109,7 +109,7 @@ def _draw_and_color(seed: int, nodes: int, density: float) -> np.ndarray:
         if edges >= 2 and reach == (1 << nodes) - 1:
             break
     for u in range(nodes):
-        degree[u] = _popcount(adj[u])
+        degree[u] = popcount(adj[u])
     order = np.argsort(-degree, kind="mergesort")  # most neighbours first, ties by label
     colour = np.zeros(nodes, np.int64)
     classes = np.zeros(nodes + 2, np.int64)  # classes[c]: the nodes coloured c
@@ -148,15 +148,6 @@ def _draw_and_color(seed: int, nodes: int, density: float) -> np.ndarray:
                 out[e] = u * nodes + v
                 e += 1
     return out
-
-
-@njit(cache=True)
-def _popcount(bits: int) -> int:
-    n = 0
-    while bits:
-        bits &= bits - 1
-        n += 1
-    return n
 
 
 @cache
