@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import itertools
 import math
 import random
@@ -142,3 +143,13 @@ def test_cryptarithm_edits_score_zero():
         assert task.verify(p, ", ".join(f"{k}={v}" for k, v in sol.items())) == 1.0
         scores.append(task.verify(p, ", ".join(f"{k}={n}" for n, k in enumerate(sorted(sol)))))
     assert statistics.mean(scores) <= 0.05
+
+
+def test_cryptarithm_letters_are_drawn_evenly():
+    """Every letter is as likely as any other to be used (no letter left out by the way they are drawn)."""
+    task = Cryptarithm()
+    counts = collections.Counter()
+    for i in range(2000):
+        counts.update(gen(task, "medium", i, "crypt-letters").puzzle["solution"])
+    mean = sum(counts.values()) / 26
+    assert len(counts) == 26 and min(counts.values()) >= 0.8 * mean and max(counts.values()) <= 1.2 * mean

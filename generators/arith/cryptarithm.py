@@ -314,11 +314,13 @@ def _draw_unique(seed: int, digits: int, addends: int, max_letters: int) -> np.n
     out = np.zeros(addends + 13, np.int64)
     out[:addends] = numbers
     alphabet = np.arange(ord("A"), ord("Z") + 1)
-    for d in range(10):  # distinct random letters for the digits used
+    taken = 0
+    for d in range(10):  # distinct random letters for the digits used: alphabet[:taken] is a random sample
         if (letters >> d) & 1:
-            state, j = next_random(state, 26 - d)
-            alphabet[d], alphabet[d + j] = alphabet[d + j], alphabet[d]
-            out[addends + d] = alphabet[d]
+            state, j = next_random(state, 26 - taken)
+            alphabet[taken], alphabet[taken + j] = alphabet[taken + j], alphabet[taken]
+            out[addends + d] = alphabet[taken]
+            taken += 1
     out[addends + 10 :] = stats
     return out
 
